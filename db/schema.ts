@@ -2,11 +2,16 @@
 // tables; this file must follow them, never the other way round.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-/** Postgres bigint: pg returns strings, PGlite numbers; `toNumber` normalises. */
-type BigIntColumn = ColumnType<string | number, string | number | bigint, string | number | bigint>;
+/** bigint: the pg type parser and PGlite both return numbers (all values stay below 2^53). */
+type BigIntColumn = ColumnType<number, number | string | bigint, number | string | bigint>;
+type NullableBigInt = ColumnType<number | null, number | string | bigint | null | undefined, number | string | bigint | null>;
+type BigIntWithDefault = ColumnType<number, number | string | bigint | undefined, number | string | bigint>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: written as JSON text, read back parsed. */
 type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
 
 export type UploadState = 'uploading' | 'uploaded' | 'processing' | 'processed' | 'failed' | 'expired';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -17,7 +22,7 @@ export interface ApiTokensTable {
   /** Keyed SHA-256 of the token; the token itself is never stored. */
   token_hash: string;
   label: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
 }
@@ -29,14 +34,14 @@ export interface UploadsTable {
   filename: string;
   filetype: string | null;
   /** Declared length; null while the client defers it. */
-  size: BigIntColumn | null;
+  size: NullableBigInt;
   /** Bytes received, as last recorded (the store is the live source while uploading). */
-  offset: Generated<BigIntColumn>;
+  offset: BigIntWithDefault;
   state: UploadState;
   metadata: Json<Record<string, string | null>>;
   sha256: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   finished_at: NullableTimestamp;
   file_deleted_at: NullableTimestamp;
 }
@@ -71,16 +76,16 @@ export interface JobsTable {
   state: JobState;
   attempts: Generated<number>;
   max_attempts: number;
-  run_at: Generated<Timestamp>;
+  run_at: Timestamp;
   locked_by: string | null;
   locked_until: NullableTimestamp;
-  progress: Json<JobProgress | null> | null;
-  checkpoint: Json<JobCheckpoint | null> | null;
-  result: Json<Record<string, unknown> | null> | null;
+  progress: NullableJson<JobProgress>;
+  checkpoint: NullableJson<JobCheckpoint>;
+  result: NullableJson<Record<string, unknown>>;
   last_error: string | null;
-  attempt_errors: Generated<Json<JobAttemptError[]>>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  attempt_errors: JsonWithDefault<JobAttemptError[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
 }
@@ -114,7 +119,7 @@ export type UploadUpdate = Updateable<UploadsTable>;
 export type Job = Selectable<JobsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 
-/** Bigint columns arrive as strings from pg and as numbers from PGlite. */
+/** Defensive conversion for aggregate results (sum() of bigint is numeric: a string from pg). */
 export function toNumber(value: string | number | bigint | null | undefined): number {
   if (value === null || value === undefined) return 0;
   return typeof value === 'number' ? value : Number(value);

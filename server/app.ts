@@ -1,0 +1,81 @@
+// Builds the Fastify application: health, tus at /files, the JSON API and the
+// web UI. It never listens; main.ts (or a test) decides where it is served.
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../db/client.ts';
+import { createAuthenticate } from './auth/authenticate.ts';
+import type { Config } from './config/config.ts';
+import { installErrorHandler } from './error-handler.ts';
+import type { JobSignal } from './queue/job-signal.ts';
+import { configRoute } from './routes/config-route.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { rowsRoute } from './routes/rows-route.ts';
+import { uploadsRoutes } from './routes/uploads-routes.ts';
+import { tusRoutes } from './tus/tus-routes.ts';
+import { createTusServer } from './tus/tus-server.ts';
+import type { UploadFileStore } from './tus/upload-file-store.ts';
+
+export interface AppDependencies {
+  database: DatabaseHandle;
+  jobSignal: JobSignal;
+  logger: Logger;
+  /** True once shutdown began: /readyz answers 503 so balancers drain us. */
+  isShuttingDown?: () => boolean;
+  /** Directory of the built web UI; nothing is served at / when absent. */
+  webRoot?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    uploadStore: UploadFileStore;
+  }
+}
+
+export async function buildApp(config: Readonly<Config>, deps: AppDependencies): Promise<FastifyInstance> {
+  const { db } = deps.database;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    // tus bodies are streamed by @tus/server; nothing here reads a body into memory.
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorateRequest('owner', null);
+  installErrorHandler(app);
+
+  const { server: tusServer, store } = createTusServer({
+    db,
+    jobSignal: deps.jobSignal,
+    logger: deps.logger,
+    uploadDir: config.uploadDir,
+    maxFileSize: config.maxFileSize,
+    maxStorageBytes: config.maxStorageBytes,
+    minFreeDiskBytes: config.minFreeDiskBytes,
+    jobMaxAttempts: config.jobMaxAttempts,
+    uploadExpiryMs: config.uploadExpiryMs,
+    trustProxy: config.trustProxy,
+  });
+  app.decorate('uploadStore', store);
+  const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });
+
+  await app.register(healthRoutes, {
+    db,
+    uploadDir: config.uploadDir,
+    minFreeDiskBytes: config.minFreeDiskBytes,
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+  });
+  await app.register(tusRoutes, { tusServer, db, authenticate });
+  await app.register(async (api) => {
+    api.addHook('onRequest', authenticate);
+    await api.register(configRoute, { maxFileSize: config.maxFileSize, chunkSize: config.chunkSize });
+    await api.register(uploadsRoutes, { db, filePath: (id) => store.filePath(id) });
+    await api.register(rowsRoute, { db });
+  });
+  if (deps.webRoot && existsSync(deps.webRoot)) {
+    await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
+  }
+  return app;
+}

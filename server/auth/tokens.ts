@@ -1,0 +1,61 @@
+// API tokens: random 256-bit secrets shown once, stored only as a keyed
+// SHA-256 (a slow hash adds nothing for tokens with this much entropy).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+
+export function generateToken(): string {
+  return `cut_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string, pepper: string): string {
+  return createHmac('sha256', pepper).update(token).digest('hex');
+}
+
+export async function createToken(
+  db: Kysely<Database>,
+  pepper: string,
+  owner: string,
+  label: string | null = null,
+): Promise<{ id: number; token: string }> {
+  const token = generateToken();
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ owner, label, token_hash: hashToken(token, pepper) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: Number(row.id), token };
+}
+
+/** `last_used_at` is refreshed at most this often, so chunked uploads do not write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Looks a token up by its hash; the database index does the comparison. */
+export async function findTokenOwner(db: Kysely<Database>, pepper: string, token: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'owner', 'last_used_at'])
+    .where('token_hash', '=', hashToken(token, pepper))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  }
+  return row.owner;
+}
+
+/** Environment tokens (AUTH_TOKENS) are compared in constant time. */
+export function matchEnvironmentToken(
+  tokens: ReadonlyArray<{ owner: string; token: string }>,
+  presented: string,
+  pepper: string,
+): string | null {
+  const presentedHash = Buffer.from(hashToken(presented, pepper), 'hex');
+  let owner: string | null = null;
+  for (const candidate of tokens) {
+    const candidateHash = Buffer.from(hashToken(candidate.token, pepper), 'hex');
+    if (timingSafeEqual(presentedHash, candidateHash)) owner = candidate.owner;
+  }
+  return owner;
+}

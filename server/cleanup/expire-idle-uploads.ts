@@ -1,0 +1,47 @@
+// Removes unfinished uploads that have seen no bytes for UPLOAD_EXPIRY_HOURS:
+// the file and its tus metadata go, the row stays as `expired` (tus answers
+// 404 for it from then on).
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../db/schema.ts';
+import type { UploadFileStore } from '../tus/upload-file-store.ts';
+import { findIdleUnfinishedUploads, markUploadExpired } from '../uploads/upload-repository.ts';
+
+export interface ExpiryOptions {
+  db: Kysely<Database>;
+  store: UploadFileStore;
+  expiryMs: number;
+  logger: Logger;
+  now?: Date;
+}
+
+const PAGE = 500;
+
+/** Time of the last byte received, or undefined when the file is gone. */
+async function lastActivity(store: UploadFileStore, id: string): Promise<{ at: number; complete: boolean } | undefined> {
+  try {
+    const upload = await store.getUpload(id);
+    const at = new Date(upload.creation_date ?? 0).getTime();
+    return { at, complete: upload.size !== undefined && upload.offset === upload.size };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function expireIdleUploads(options: ExpiryOptions): Promise<number> {
+  if (options.expiryMs <= 0) return 0;
+  const now = (options.now ?? new Date()).getTime();
+  const cutoff = new Date(now - options.expiryMs);
+  let expired = 0;
+  // Rows are only candidates: the file's modification time is the real last activity.
+  for (const upload of await findIdleUnfinishedUploads(options.db, cutoff, PAGE)) {
+    const activity = await lastActivity(options.store, upload.id);
+    if (activity?.complete) continue; // finished bytes are reconciliation's business, never expired
+    if (activity && activity.at > cutoff.getTime()) continue;
+    if (activity) await options.store.remove(upload.id).catch(() => {});
+    await markUploadExpired(options.db, upload.id);
+    expired++;
+  }
+  if (expired > 0) options.logger.info({ expired }, 'expired idle uploads removed');
+  return expired;
+}

@@ -1,0 +1,103 @@
+// The service's configuration: read once from the environment at start-up,
+// validated, frozen and passed in. No module reads process.env on its own.
+import { resolve } from 'node:path';
+import {
+  ConfigError,
+  type Env,
+  readBoolean,
+  readChoice,
+  readDecimal,
+  readInteger,
+  readOptionalString,
+  readString,
+} from './parse-env.ts';
+
+export { ConfigError };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… or undefined for the embedded database in `dataDir/db`. */
+  databaseUrl: string | undefined;
+  uploadDir: string;
+  maxFileSize: number;
+  maxStorageBytes: number;
+  minFreeDiskBytes: number;
+  chunkSize: number;
+  uploadExpiryMs: number;
+  retentionMs: number;
+  cleanupIntervalMs: number;
+  workerConcurrency: number;
+  jobMaxAttempts: number;
+  /** A running job's lease; a worker that stops heartbeating loses the job after this. */
+  jobLeaseMs: number;
+  /** First retry delay; each further attempt doubles it (with jitter). */
+  jobRetryDelayMs: number;
+  /** Polling fallback between wake-ups by notification. */
+  jobPollIntervalMs: number;
+  /** On SIGTERM, in-flight requests get this long before their connections are closed. */
+  shutdownGraceMs: number;
+  authTokens: ReadonlyArray<{ owner: string; token: string }>;
+  logLevel: LogLevel;
+  trustProxy: boolean;
+  /** Secret mixed into token hashes; set it in production so a leaked table is useless. */
+  tokenPepper: string;
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const HOUR = 3_600_000;
+
+function parseAuthTokens(text: string | undefined): Config['authTokens'] {
+  if (!text) return [];
+  return text.split(',').map((pair) => {
+    const separator = pair.indexOf(':');
+    const owner = pair.slice(0, separator).trim();
+    const token = pair.slice(separator + 1).trim();
+    if (separator <= 0 || !owner || token.length < 16) {
+      throw new ConfigError('AUTH_TOKENS', 'must be a comma-separated list of owner:token with tokens of 16+ characters');
+    }
+    return { owner, token };
+  });
+}
+
+function parseDatabaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(text)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  return text;
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const dataDir = resolve(readString(env, 'DATA_DIR', './data'));
+  const config: Config = {
+    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readInteger(env, 'PORT', 3000, { min: 0, max: 65535 }),
+    dataDir,
+    databaseUrl: parseDatabaseUrl(readOptionalString(env, 'DATABASE_URL')),
+    uploadDir: resolve(readString(env, 'UPLOAD_DIR', `${dataDir}/uploads`)),
+    maxFileSize: readInteger(env, 'MAX_FILE_SIZE', 3 * GiB, { min: 1 }),
+    maxStorageBytes: Math.floor(readDecimal(env, 'MAX_STORAGE_GB', 100, { min: 0 }) * GiB),
+    minFreeDiskBytes: readInteger(env, 'MIN_FREE_DISK_MB', 1024, { min: 0 }) * MiB,
+    chunkSize: readInteger(env, 'CHUNK_SIZE', 50 * MiB, { min: 64 * 1024 }),
+    uploadExpiryMs: readDecimal(env, 'UPLOAD_EXPIRY_HOURS', 24, { min: 0 }) * HOUR,
+    retentionMs: readDecimal(env, 'RETENTION_HOURS', 168, { min: 0 }) * HOUR,
+    cleanupIntervalMs: readInteger(env, 'CLEANUP_INTERVAL', HOUR, { min: 1000 }),
+    workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 2, { min: 0, max: 64 }),
+    jobMaxAttempts: readInteger(env, 'JOB_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
+    jobLeaseMs: readInteger(env, 'JOB_LEASE_MS', 30_000, { min: 1000 }),
+    jobRetryDelayMs: readInteger(env, 'JOB_RETRY_DELAY_MS', 2000, { min: 0 }),
+    jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 2000, { min: 50 }),
+    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0 }),
+    authTokens: parseAuthTokens(readOptionalString(env, 'AUTH_TOKENS')),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    tokenPepper: readString(env, 'TOKEN_PEPPER', 'csv-upload-service'),
+  };
+  return Object.freeze({ ...config, authTokens: Object.freeze(config.authTokens.map((t) => Object.freeze(t))) });
+}

@@ -1,0 +1,57 @@
+// The contract between the CSV import loop and the database: a sink commits
+// one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
+import type { JobCheckpoint } from '../../db/schema.ts';
+
+export interface ImportedRow {
+  recordNumber: number;
+  data: Record<string, string>;
+}
+
+export interface RowError {
+  recordNumber: number;
+  lineNumber: number;
+  column: string | null;
+  message: string;
+  raw: string | null;
+}
+
+/**
+ * The checkpoint this importer writes: a `JobCheckpoint` that also carries the
+ * rejected count, so the totals of a resumed import cover the whole file.
+ */
+export interface ImportCheckpoint extends JobCheckpoint {
+  rowsRejected: number;
+}
+
+export interface Batch {
+  rows: ImportedRow[];
+  errors: RowError[];
+  checkpoint: JobCheckpoint;
+  bytesDone: number;
+  bytesTotal: number;
+  /** File offset this attempt started reading at; sinks measure the rate from it. */
+  attemptStartOffset?: number;
+}
+
+export interface BatchSink {
+  /**
+   * Writes the batch's rows and errors and records its checkpoint, all in ONE
+   * transaction. Returns false (and writes nothing) when the job no longer
+   * belongs to this worker (lease lost / cancelled): the import must then stop.
+   */
+  commitBatch(batch: Batch): Promise<boolean>;
+}
+
+/** The job was taken over or cancelled while this worker was importing it. */
+export class LeaseLostError extends Error {
+  constructor(message = 'The job is no longer leased to this worker') {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Rejected records so far; checkpoints written before the count existed read as 0. */
+export function rowsRejectedIn(checkpoint: JobCheckpoint | null | undefined): number {
+  const count = (checkpoint as Partial<ImportCheckpoint> | null | undefined)?.rowsRejected;
+  return typeof count === 'number' ? count : 0;
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobCheckpoint } from '../../db/schema.ts';
+import type { BatchSink } from './batch-sink.ts';
+import { LeaseLostError } from './batch-sink.ts';
+import { ImportCancelledError, type ImportOptions, importCsvFile } from './import-csv-file.ts';
+import {
+  availableDatabaseKinds,
+  createFixtureDir,
+  createRunningJob,
+  createSink,
+  openTestDatabase,
+  readJob,
+  readRowErrors,
+  readRows,
+  stopAfter,
+  type TestDatabase,
+} from './test-support.ts';
+
+const kinds = await availableDatabaseKinds();
+
+// Everything that moves byte offsets and line numbers: a BOM, multi-byte text,
+// CRLF inside and between records, blank lines, ragged rows, no final newline.
+function trickyCsv(records: number, eol: string): string {
+  const lines = ['\uFEFFid,text,n'];
+  for (let i = 1; i <= records; i++) {
+    if (i % 7 === 0) lines.push(`${i},"multi\r\nline ""${i}""",€${i}`);
+    else if (i % 11 === 0) lines.push(`${i},ragged`);
+    else if (i % 13 === 0) lines.push('', `${i},"after a blank line",ü`);
+    else lines.push(`${i},plain ${'x'.repeat(i % 5)},${i * 2}`);
+  }
+  return lines.join(eol);
+}
+
+describe.each(kinds)('resuming imports on %s', (kind) => {
+  let database: TestDatabase;
+  let fixtures: Awaited<ReturnType<typeof createFixtureDir>>;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    fixtures = await createFixtureDir();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await fixtures?.remove();
+  });
+
+  async function attempt(filePath: string, sinkFor: (sink: BatchSink) => BatchSink, extra: Partial<ImportOptions> = {}) {
+    const job = await createRunningJob(database.handle);
+    const options = { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: 4, batchBytes: 90, ...extra };
+    const outcome = await importCsvFile(options, sinkFor(createSink(database.handle, job))).catch((error: unknown) => error);
+    return { job, outcome };
+  }
+  const outcomeOf = async (uploadId: string) => ({
+    rows: await readRows(database.handle, uploadId),
+    errors: await readRowErrors(database.handle, uploadId),
+  });
+
+  it.each([
+    [40, '\r\n'],
+    [41, '\n'],
+  ])('gives identical results when resumed at every checkpoint (%i records)', async (records, eol) => {
+    const csv = trickyCsv(records, eol);
+    const filePath = await fixtures.file(`tricky-${records}.csv`, csv);
+    const fresh = await attempt(filePath, (sink) => sink);
+    const expected = await outcomeOf(fresh.job.uploadId);
+    expect(expected.rows.length + expected.errors.length).toBe(records);
+    expect(fresh.outcome).toMatchObject({ sha256: createHash('sha256').update(csv).digest('hex') });
+    expect(expected.errors[0]).toMatchObject({ recordNumber: 11, lineNumber: 13, raw: '11,ragged' });
+
+    let resumes = 0;
+    for (let commits = 1; ; commits++, resumes++) {
+      const first = await attempt(filePath, (sink) => stopAfter(sink, commits));
+      if (!(first.outcome instanceof LeaseLostError)) break;
+      const { checkpoint } = await readJob(database.handle, first.job.jobId);
+      const resumed = await importCsvFile(
+        { uploadId: first.job.uploadId, filePath, checkpoint: checkpoint as JobCheckpoint, batchRows: 4, batchBytes: 90 },
+        createSink(database.handle, first.job),
+      );
+      expect(resumed).toEqual({ ...(fresh.outcome as object), durationMs: resumed.durationMs });
+      expect(await outcomeOf(first.job.uploadId)).toEqual(expected);
+    }
+    expect(resumes).toBeGreaterThanOrEqual(8);
+  });
+
+  it('stops with LeaseLostError and writes nothing of the batch once the job is taken over', async () => {
+    const filePath = await fixtures.file('lease.csv', trickyCsv(30, '\n'));
+    const job = await createRunningJob(database.handle);
+    const sink = createSink(database.handle, job);
+    const takenOverAfterFirstCommit: BatchSink = {
+      async commitBatch(batch) {
+        const committed = await sink.commitBatch(batch);
+        await database.handle.db.updateTable('jobs').set({ locked_by: 'another-worker' }).where('id', '=', job.jobId).execute();
+        return committed;
+      },
+    };
+    const options = { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: 4 };
+    await expect(importCsvFile(options, takenOverAfterFirstCommit)).rejects.toThrow(LeaseLostError);
+    const { rows, errors } = await outcomeOf(job.uploadId);
+    expect(rows.length + errors.length).toBe(4);
+    expect((await readJob(database.handle, job.jobId)).checkpoint).toMatchObject({ recordNumber: 4 });
+  });
+
+  it('stops at a batch boundary with ImportCancelledError when aborted; committed batches stay', async () => {
+    const filePath = await fixtures.file('abort.csv', trickyCsv(30, '\r\n'));
+    const controller = new AbortController();
+    const { job, outcome } = await attempt(
+      filePath,
+      (sink) => ({
+        async commitBatch(batch) {
+          controller.abort();
+          return sink.commitBatch(batch);
+        },
+      }),
+      { signal: controller.signal },
+    );
+    expect(outcome).toBeInstanceOf(ImportCancelledError);
+    const stored = await readJob(database.handle, job.jobId);
+    const { rows, errors } = await outcomeOf(job.uploadId);
+    expect(rows.length + errors.length).toBe((stored.checkpoint as JobCheckpoint).recordNumber);
+    expect(rows.length + errors.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,67 @@
+// The statements of one batch commit, shared by the pg and PGlite sinks; each
+// sink supplies its own transaction and its own way of running COPY.
+import type { JobProgress } from '../../db/schema.ts';
+import type { Batch, RowError } from './batch-sink.ts';
+import { copyTextPieces, withoutNul } from './copy-text.ts';
+
+/** What a sink's open transaction offers to writeBatch. */
+export interface BatchTransaction {
+  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
+  /** COPY imported_rows (upload_id, record_number, data) FROM text-format pieces. */
+  copyRows(pieces: Iterable<string>): Promise<void>;
+}
+
+export interface BatchTarget {
+  uploadId: string;
+  jobId: number | string;
+  workerId: string;
+  leaseMs: number;
+  /** Error rows stored per upload; beyond it they are only counted. */
+  maxStoredErrors: number;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_MAX_STORED_ERRORS = 10_000;
+
+// First statement of the transaction: checking the lease and saving the checkpoint
+// in one UPDATE takes the job's row lock, so a worker reclaiming the job waits for
+// this commit or, if it got there first, this batch finds 0 rows and writes nothing.
+const RECORD_CHECKPOINT = `
+  UPDATE jobs
+     SET checkpoint = $1::jsonb, progress = $2::jsonb, updated_at = now(),
+         locked_until = now() + $3::integer * interval '1 millisecond'
+   WHERE id = $4 AND locked_by = $5 AND state = 'running'`;
+
+const COUNT_STORED_ERRORS = 'SELECT count(*)::integer AS stored FROM row_errors WHERE upload_id = $1';
+
+// 5 parameters a row: 1000 rows stay far below the protocol's 65535 limit.
+const ERROR_ROWS_PER_INSERT = 1000;
+
+/** Runs the batch's statements; false means the lease is lost and the caller must roll back. */
+export async function writeBatch(tx: BatchTransaction, target: BatchTarget, batch: Batch, progress: JobProgress): Promise<boolean> {
+  const params = [JSON.stringify(batch.checkpoint), JSON.stringify(progress), Math.round(target.leaseMs), target.jobId, target.workerId];
+  const { affected } = await tx.query(RECORD_CHECKPOINT, params);
+  if (affected === 0) return false;
+  if (batch.rows.length > 0) await tx.copyRows(copyTextPieces(target.uploadId, batch.rows));
+  if (batch.errors.length > 0) await insertRowErrors(tx, target, batch.errors);
+  return true;
+}
+
+async function insertRowErrors(tx: BatchTransaction, target: BatchTarget, errors: RowError[]): Promise<void> {
+  const { rows } = await tx.query(COUNT_STORED_ERRORS, [target.uploadId]);
+  const room = target.maxStoredErrors - Number(rows[0]?.stored ?? 0);
+  const kept = errors.slice(0, Math.max(room, 0));
+  for (let first = 0; first < kept.length; first += ERROR_ROWS_PER_INSERT) {
+    const values: unknown[] = [target.uploadId];
+    const tuples = kept.slice(first, first + ERROR_ROWS_PER_INSERT).map((error) => {
+      const at = values.length;
+      values.push(error.recordNumber, error.lineNumber, error.column === null ? null : withoutNul(error.column));
+      values.push(withoutNul(error.message), error.raw === null ? null : withoutNul(error.raw));
+      return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5})`;
+    });
+    await tx.query(
+      `INSERT INTO row_errors (upload_id, record_number, line_number, column_name, message, raw) VALUES ${tuples.join(', ')}`,
+      values,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+// The job handler of an import: streams the upload's file through the CSV
+// importer into the database the service runs on, from the job's checkpoint.
+import type { DatabaseHandle } from '../../db/client.ts';
+import type { Job } from '../../db/schema.ts';
+import { createEmbeddedBatchSink } from '../import/embedded-batch-sink.ts';
+import { importCsvFile } from '../import/import-csv-file.ts';
+import { createPostgresBatchSink } from '../import/postgres-batch-sink.ts';
+import type { CompletedImport } from './complete-job.ts';
+import type { JobContext, JobHandler } from './worker.ts';
+
+export interface ImportJobHandlerOptions {
+  database: DatabaseHandle;
+  filePath(uploadId: string): string;
+  leaseMs: number;
+}
+
+export function createImportJobHandler(options: ImportJobHandlerOptions): JobHandler {
+  const { database } = options;
+  return async function importUpload(job: Job, context: JobContext): Promise<CompletedImport> {
+    const uploadId = job.upload_id;
+    const jobId = Number(job.id);
+    const sink =
+      database.kind === 'postgres'
+        ? createPostgresBatchSink({ pool: database.pool, uploadId, jobId, workerId: context.workerId, leaseMs: options.leaseMs })
+        : createEmbeddedBatchSink({ db: database.db, pglite: database.pglite, uploadId, jobId, workerId: context.workerId, leaseMs: options.leaseMs });
+    const summary = await importCsvFile(
+      { uploadId, filePath: options.filePath(uploadId), checkpoint: job.checkpoint ?? null, signal: context.signal },
+      sink,
+    );
+    return {
+      sha256: summary.sha256,
+      result: {
+        rows: summary.rows,
+        rowsRejected: summary.rowsRejected,
+        columns: summary.columns,
+        bytes: summary.bytes,
+        durationMs: summary.durationMs,
+        resumedFromRecord: job.checkpoint?.recordNumber ?? 0,
+      },
+    };
+  };
+}

@@ -1,0 +1,143 @@
+// The job loop: N slots each claim a job, run it under a heartbeat-extended
+// lease, then record success or failure. Idle slots sleep until a job is
+// announced or the poll interval passes. stop() stops claiming, lets running
+// jobs reach a batch boundary and hands them back for another worker.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, Job } from '../../db/schema.ts';
+import { claimJob } from './claim-job.ts';
+import { type CompletedImport, completeJob } from './complete-job.ts';
+import { failJob } from './fail-job.ts';
+import { heartbeatJob } from './heartbeat-job.ts';
+import type { JobSignal } from './job-signal.ts';
+import { releaseJob } from './release-job.ts';
+
+export interface JobContext {
+  workerId: string;
+  /** Aborted on shutdown or when the lease is lost: stop at the next batch boundary. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export type JobHandler = (job: Job, context: JobContext) => Promise<CompletedImport>;
+
+export interface WorkerOptions {
+  db: Kysely<Database>;
+  jobSignal: JobSignal;
+  handler: JobHandler;
+  logger: Logger;
+  concurrency: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  retryBaseMs: number;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  /** Stops claiming; running jobs are released at their next batch boundary. */
+  stop(): Promise<void>;
+}
+
+/** Errors that retrying cannot fix carry `permanent = true`. */
+function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function startWorker(options: WorkerOptions): Worker {
+  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const logger = options.logger.child({ workerId });
+  const stopping = new AbortController();
+  const sleepers = new Set<() => void>();
+  // A job announced while every slot was busy must not wait for the next poll.
+  let announcedWhileBusy = false;
+  const unsubscribe = options.jobSignal.onJobQueued(() => {
+    if (sleepers.size === 0) announcedWhileBusy = true;
+    for (const wake of [...sleepers]) wake();
+  });
+
+  function sleep(ms: number): Promise<void> {
+    if (announcedWhileBusy) {
+      announcedWhileBusy = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', done);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+      stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async function runJob(job: Job): Promise<void> {
+    const jobLogger = logger.child({ jobId: Number(job.id), uploadId: job.upload_id, attempt: job.attempts });
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new Error('worker stopping'));
+    stopping.signal.addEventListener('abort', onStop, { once: true });
+    const heartbeat = setInterval(() => {
+      heartbeatJob(options.db, Number(job.id), workerId, options.leaseMs)
+        .then((held) => held || abort.abort(new Error('lease lost')))
+        .catch((error) => jobLogger.warn({ err: error }, 'heartbeat failed'));
+    }, Math.max(250, Math.floor(options.leaseMs / 3)));
+    try {
+      if (job.attempts > job.max_attempts) {
+        throw Object.assign(new Error(`Gave up after ${job.max_attempts} attempts that did not finish`), { permanent: true });
+      }
+      jobLogger.info('job started');
+      const outcome = await options.handler(job, { workerId, signal: abort.signal, logger: jobLogger });
+      const recorded = await completeJob(options.db, Number(job.id), workerId, outcome);
+      jobLogger.info({ recorded }, 'job succeeded');
+    } catch (error) {
+      if (stopping.signal.aborted) {
+        await releaseJob(options.db, Number(job.id), workerId);
+        jobLogger.info('job released for another worker');
+      } else {
+        const outcome = await failJob(options.db, Number(job.id), workerId, {
+          message: messageOf(error),
+          permanent: isPermanent(error),
+          retryBaseMs: options.retryBaseMs,
+        });
+        jobLogger.warn({ err: error, outcome }, 'job attempt failed');
+      }
+    } finally {
+      clearInterval(heartbeat);
+      stopping.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  async function slot(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let job: Job | undefined;
+      try {
+        job = await claimJob(options.db, workerId, options.leaseMs);
+      } catch (error) {
+        logger.warn({ err: error }, 'claiming a job failed');
+      }
+      if (job) await runJob(job).catch((error) => logger.error({ err: error }, 'job bookkeeping failed'));
+      else await sleep(options.pollIntervalMs);
+    }
+  }
+
+  const slots = Array.from({ length: options.concurrency }, () => slot());
+  logger.info({ concurrency: options.concurrency }, 'worker started');
+
+  return {
+    workerId,
+    async stop() {
+      stopping.abort();
+      unsubscribe();
+      await Promise.all(slots);
+      logger.info('worker stopped');
+    },
+  };
+}

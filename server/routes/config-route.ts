@@ -1,0 +1,18 @@
+// GET /api/config: what a client needs to configure its uploader.
+import type { FastifyInstance } from 'fastify';
+import { TUS_PATH } from '../tus/tus-server.ts';
+import { ALLOWED_EXTENSIONS, ALLOWED_MIME_TYPES } from '../uploads/file-types.ts';
+
+export interface ConfigRouteOptions {
+  maxFileSize: number;
+  chunkSize: number;
+}
+
+export async function configRoute(app: FastifyInstance, options: ConfigRouteOptions): Promise<void> {
+  app.get('/api/config', async () => ({
+    maxFileSize: options.maxFileSize,
+    chunkSize: options.chunkSize,
+    tusEndpoint: `${TUS_PATH}/`,
+    allowedTypes: [...ALLOWED_EXTENSIONS, ...ALLOWED_MIME_TYPES.filter((t) => t !== 'application/octet-stream')],
+  }));
+}

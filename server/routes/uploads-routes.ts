@@ -1,0 +1,64 @@
+// GET /api/uploads (the owner's uploads, newest first, paginated) and
+// GET /api/uploads/:id (one upload with its job and progress).
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database, Upload } from '../../db/schema.ts';
+import { appError } from '../errors.ts';
+import { findJobForUpload, findJobsForUploads } from '../queue/find-jobs.ts';
+import { requireOwnedUpload } from '../uploads/owned-upload.ts';
+import { listOwnedUploads, type UploadPageCursor } from '../uploads/upload-repository.ts';
+import { presentUpload } from '../uploads/upload-view.ts';
+
+export interface UploadsRoutesOptions {
+  db: Kysely<Database>;
+  filePath(id: string): string;
+}
+
+function encodeCursor(upload: Upload): string {
+  return Buffer.from(`${upload.created_at.toISOString()}|${upload.id}`).toString('base64url');
+}
+
+function decodeCursor(text: string): UploadPageCursor {
+  const [date, id] = Buffer.from(text, 'base64url').toString().split('|');
+  const createdAt = new Date(date ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw appError('invalid_request', 'The "cursor" parameter is not valid');
+  return { createdAt, id };
+}
+
+export async function uploadsRoutes(app: FastifyInstance, options: UploadsRoutesOptions): Promise<void> {
+  const { db } = options;
+
+  /** Bytes on disk while uploading: the table only learns the offset when the upload ends. */
+  async function liveOffset(upload: Upload): Promise<number | undefined> {
+    if (upload.state !== 'uploading') return undefined;
+    return stat(options.filePath(upload.id)).then((s) => s.size, () => 0);
+  }
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/api/uploads',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string' } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const cursor = request.query.cursor ? decodeCursor(request.query.cursor) : null;
+      const uploads = await listOwnedUploads(db, request.owner as string, request.query.limit, cursor);
+      const jobs = await findJobsForUploads(db, uploads.map((u) => u.id));
+      const views = await Promise.all(uploads.map(async (u) => presentUpload(u, jobs.get(u.id), await liveOffset(u))));
+      const last = uploads.at(-1);
+      return { uploads: views, nextCursor: uploads.length === request.query.limit && last ? encodeCursor(last) : null };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
+    const upload = await requireOwnedUpload(db, request.owner as string, request.params.id);
+    const job = await findJobForUpload(db, upload.id);
+    return presentUpload(upload, job, await liveOffset(upload));
+  });
+}

@@ -1,0 +1,102 @@
+// Composes a running service from its configuration: database (migrated),
+// job signal, the Fastify app, an in-process worker and maintenance timers.
+// main.ts listens and handles signals; tests start it on port 0.
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type DatabaseHandle, openDatabase } from '../db/client.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { buildApp } from './app.ts';
+import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
+import type { Config } from './config/config.ts';
+import { createImportJobHandler } from './queue/import-job-handler.ts';
+import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
+import { type JobHandler, startWorker, type Worker } from './queue/worker.ts';
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** Replaces the CSV import (tests of the queue itself). */
+  jobHandler?: JobHandler;
+  /** Run expiry and reconciliation timers (default true). */
+  maintenance?: boolean;
+  webRoot?: string;
+  /** How long in-flight requests get to finish on shutdown before their sockets are closed. */
+  shutdownGraceMs?: number;
+}
+
+export interface Service {
+  config: Readonly<Config>;
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  jobSignal: JobSignal;
+  worker: Worker | null;
+  stop(): Promise<void>;
+}
+
+export function createJobSignal(database: DatabaseHandle, logger: Logger): JobSignal {
+  return database.kind === 'postgres' ? createPostgresJobSignal(database.url, database.pool, logger) : createLocalJobSignal();
+}
+
+export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
+  const { logger } = options;
+  await mkdir(config.uploadDir, { recursive: true });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  const jobSignal = createJobSignal(database, logger);
+  let shuttingDown = false;
+  const app = await buildApp(config, {
+    database,
+    jobSignal,
+    logger,
+    webRoot: options.webRoot,
+    isShuttingDown: () => shuttingDown,
+  });
+  await app.ready();
+  const store = app.uploadStore;
+
+  const worker =
+    config.workerConcurrency > 0
+      ? startWorker({
+          db: database.db,
+          jobSignal,
+          logger,
+          handler:
+            options.jobHandler ??
+            createImportJobHandler({ database, filePath: (id) => store.filePath(id), leaseMs: config.jobLeaseMs }),
+          concurrency: config.workerConcurrency,
+          leaseMs: config.jobLeaseMs,
+          pollIntervalMs: config.jobPollIntervalMs,
+          retryBaseMs: config.jobRetryDelayMs,
+        })
+      : null;
+
+  const maintenance: Maintenance | null =
+    options.maintenance === false
+      ? null
+      : startMaintenance({
+          db: database.db,
+          store,
+          jobSignal,
+          logger,
+          jobMaxAttempts: config.jobMaxAttempts,
+          expiryMs: config.uploadExpiryMs,
+          cleanupIntervalMs: config.cleanupIntervalMs,
+        });
+
+  return {
+    config,
+    app,
+    database,
+    jobSignal,
+    worker,
+    async stop() {
+      shuttingDown = true;
+      // In-flight PATCHes get a grace period; a stalled one is cut and keeps the bytes it delivered.
+      const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? config.shutdownGraceMs);
+      await Promise.all([app.close(), worker?.stop(), maintenance?.stop()]);
+      clearTimeout(grace);
+      await jobSignal.close();
+      await database.close();
+    },
+  };
+}

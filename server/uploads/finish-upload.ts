@@ -1,0 +1,31 @@
+// Records that an upload's bytes are complete and queues its import, in one
+// transaction. Idempotent: a second call (client retry, reconciliation) changes
+// nothing and queues nothing.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { enqueueImportJob } from '../queue/enqueue-job.ts';
+import type { JobSignal } from '../queue/job-signal.ts';
+import { findUpload, markUploadFinished } from './upload-repository.ts';
+
+export interface FinishResult {
+  /** The id of the job queued by this call, or null if one already existed. */
+  jobId: number | null;
+}
+
+export async function finishUpload(
+  db: Kysely<Database>,
+  signal: JobSignal,
+  uploadId: string,
+  size: number,
+  maxAttempts: number,
+): Promise<FinishResult> {
+  const jobId = await db.transaction().execute(async (trx) => {
+    await markUploadFinished(trx, uploadId, size);
+    // An upload that expired or was removed meanwhile gets no job.
+    const upload = await findUpload(trx, uploadId);
+    if (upload?.state !== 'uploaded') return null;
+    return enqueueImportJob(trx, uploadId, maxAttempts);
+  });
+  if (jobId !== null) await signal.notify();
+  return { jobId };
+}

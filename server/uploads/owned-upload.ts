@@ -1,0 +1,13 @@
+// The one way API routes fetch an upload: the owner's own, or a 404 that reads
+// exactly like an id that never existed.
+import type { Database, Upload } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import { notFound } from '../errors.ts';
+import { isValidUploadId } from './upload-id.ts';
+import { findOwnedUpload } from './upload-repository.ts';
+
+export async function requireOwnedUpload(db: Kysely<Database>, owner: string, id: string): Promise<Upload> {
+  const upload = isValidUploadId(id) ? await findOwnedUpload(db, owner, id) : undefined;
+  if (!upload) throw notFound();
+  return upload;
+}

@@ -1,0 +1,104 @@
+// Reads and writes of the uploads table. Functions take `db` or a transaction
+// first, so callers can group them (e.g. finishing an upload and queueing its job).
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, NewUpload, Upload } from '../../db/schema.ts';
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function registerUpload(db: Executor, upload: NewUpload): Promise<void> {
+  await db.insertInto('uploads').values(upload).execute();
+}
+
+/** The upload if `owner` owns it; another owner's upload is indistinguishable from none. */
+export async function findOwnedUpload(db: Executor, owner: string, id: string): Promise<Upload | undefined> {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+}
+
+export async function findUpload(db: Executor, id: string): Promise<Upload | undefined> {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface UploadPageCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Newest first; the cursor is the last row of the previous page (keyset pagination). */
+export async function listOwnedUploads(
+  db: Executor,
+  owner: string,
+  limit: number,
+  cursor: UploadPageCursor | null,
+): Promise<Upload[]> {
+  let query = db.selectFrom('uploads').selectAll().where('owner', '=', owner);
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', cursor.createdAt),
+        eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+      ]),
+    );
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Moves an upload out of `uploading` once; false when it already was. */
+export async function markUploadFinished(db: Executor, id: string, size: number): Promise<boolean> {
+  const result = await db
+    .updateTable('uploads')
+    .set({ state: 'uploaded', offset: size, size, finished_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .where('state', '=', 'uploading')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Bytes reserved by uploads whose file is still on disk: declared lengths, not bytes written. */
+export async function reservedStorageBytes(db: Executor, maxFileSize: number): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum(eb.fn.coalesce('size', eb.val(maxFileSize))), eb.val(0)).as('total'))
+    .where('file_deleted_at', 'is', null)
+    .where('state', '!=', 'expired')
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export async function setUploadState(db: Executor, id: string, state: Upload['state']): Promise<void> {
+  await db.updateTable('uploads').set({ state, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** Unfinished uploads not touched in the database since `before` (expiry candidates). */
+export async function findIdleUnfinishedUploads(db: Executor, before: Date, limit: number): Promise<Upload[]> {
+  return db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('state', '=', 'uploading')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function markUploadExpired(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('uploads')
+    .set({ state: 'expired', file_deleted_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .where('state', '=', 'uploading')
+    .execute();
+}
+
+/** Uploads whose finish was never recorded as a queued job (the hook failed midway). */
+export async function findUploadsWithoutJob(db: Executor, limit: number): Promise<Upload[]> {
+  return db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('state', 'in', ['uploading', 'uploaded'])
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.upload_id', '=', 'uploads.id'))),
+    )
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,43 @@
+// `pnpm worker`: a worker process only, for scaling imports out. It needs a
+// PostgreSQL server shared with the API processes (DATABASE_URL).
+import { openDatabase } from '../db/client.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { loadConfig } from './config/config.ts';
+import { createLogger } from './logger.ts';
+import { createImportJobHandler } from './queue/import-job-handler.ts';
+import { startWorker } from './queue/worker.ts';
+import { createJobSignal } from './service.ts';
+import { exitOnStartUpError, onShutdownSignal } from './start-up-error.ts';
+import { UploadFileStore } from './tus/upload-file-store.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  if (!config.databaseUrl) {
+    process.stderr.write(
+      'pnpm worker needs DATABASE_URL: the embedded database serves one process, and `pnpm start` already runs a worker in it.\n',
+    );
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  const jobSignal = createJobSignal(database, logger);
+  const store = new UploadFileStore({ directory: config.uploadDir });
+  const worker = startWorker({
+    db: database.db,
+    jobSignal,
+    logger,
+    handler: createImportJobHandler({ database, filePath: (id) => store.filePath(id), leaseMs: config.jobLeaseMs }),
+    concurrency: Math.max(1, config.workerConcurrency),
+    leaseMs: config.jobLeaseMs,
+    pollIntervalMs: config.jobPollIntervalMs,
+    retryBaseMs: config.jobRetryDelayMs,
+  });
+  onShutdownSignal(async () => {
+    await worker.stop();
+    await jobSignal.close();
+    await database.close();
+  });
+}
+
+main().catch(exitOnStartUpError);

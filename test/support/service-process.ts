@@ -1,0 +1,51 @@
+// Runs `pnpm start`'s entry point (and the CLI) as real child processes, the
+// way a user does, and reads what they print.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+}
+
+export function runEntryPoint(entry: string, args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until the process prints a line matching `pattern`, or fails on exit/timeout. */
+export async function waitForOutput(process: RunningProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = process.stdout().match(pattern);
+    if (match) return match;
+    if (process.child.exitCode !== null) throw new Error(`process exited early: ${process.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stderr: ${process.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function runToEnd(entry: string, args: string[], env: Record<string, string>) {
+  const run = runEntryPoint(entry, args, env);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}

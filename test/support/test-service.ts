@@ -1,0 +1,69 @@
+// Starts the whole service for one test file: a temporary data directory, the
+// database this run is about (TEST_DATABASE=embedded|postgres), a real HTTP
+// server on a free loopback port. Always stopped and cleaned up afterwards.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createToken } from '../../server/auth/tokens.ts';
+import { loadConfig } from '../../server/config/config.ts';
+import type { Env } from '../../server/config/parse-env.ts';
+import { type Service, type ServiceOptions, startService } from '../../server/service.ts';
+import { createTemporaryDatabase, type TemporaryDatabase } from './postgres-database.ts';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+export const databaseKind: DatabaseKind = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'embedded';
+
+/** True when this run's database cannot be had here (locally, without PostgreSQL). */
+export function databaseUnavailable(): boolean {
+  return databaseKind === 'postgres' && !inject('postgresAvailable');
+}
+
+export interface TestService {
+  service: Service;
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  dataDir: string;
+  tokenFor(owner: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TestServiceOptions extends Partial<Omit<ServiceOptions, 'logger'>> {
+  env?: Env;
+}
+
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'csvup-test-'));
+  let temporary: TemporaryDatabase | undefined;
+  if (databaseKind === 'postgres') temporary = await createTemporaryDatabase();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    MIN_FREE_DISK_MB: '0',
+    JOB_POLL_INTERVAL_MS: '250',
+    JOB_RETRY_DELAY_MS: '50',
+    DATABASE_URL: temporary?.url,
+    ...options.env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const service = await startService(config, { ...options, logger, shutdownGraceMs: 2000 });
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = service.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    service,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir,
+    async tokenFor(owner) {
+      return (await createToken(service.database.db, config.tokenPepper, owner)).token;
+    },
+    async stop() {
+      await service.stop();
+      await temporary?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

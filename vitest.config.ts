@@ -1,0 +1,43 @@
+// Three projects: unit tests beside the code (they pick their databases
+// themselves), and the integration suites in test/, run once on embedded
+// PGlite and once on a real PostgreSQL server.
+import { defineConfig } from 'vitest/config';
+
+const integration = (database: 'embedded' | 'postgres') => ({
+  test: {
+    name: `integration-${database}`,
+    include: ['test/**/*.test.ts'],
+    env: { TEST_DATABASE: database },
+    globalSetup: ['test/support/postgres-global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    // Each file starts real servers and databases; two cores do not take more at once.
+    maxWorkers: 2,
+    fileParallelism: true,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['server/**/*.test.ts', 'db/**/*.test.ts'],
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      integration('embedded'),
+      integration('postgres'),
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['server/**/*.ts', 'db/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/test-support.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
+  },
+});
