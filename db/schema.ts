@@ -4,7 +4,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 /** bigint: the pg type parser and PGlite both return numbers (all values stay below 2^53). */
 type BigIntColumn = ColumnType<number, number | string | bigint, number | string | bigint>;
-type NullableBigInt = ColumnType<number | null, number | string | bigint | null | undefined, number | string | bigint | null>;
+type NullableBigInt = ColumnType<
+  number | null,
+  number | string | bigint | null | undefined,
+  number | string | bigint | null
+>;
 type BigIntWithDefault = ColumnType<number, number | string | bigint | undefined, number | string | bigint>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -61,7 +65,9 @@ export interface JobCheckpoint {
   recordNumber: number;
   lineNumber: number;
   columns: string[];
-  /** sha256 state cannot be serialised, so the prefix is re-hashed on resume. */
+  /** Rows refused so far, so a resumed import reports totals for the whole file. */
+  rowsRejected?: number;
+  // The sha256 state cannot be serialised: a resumed import re-hashes the prefix.
 }
 
 export interface JobAttemptError {

@@ -34,7 +34,9 @@ export interface Service {
 }
 
 export function createJobSignal(database: DatabaseHandle, logger: Logger): JobSignal {
-  return database.kind === 'postgres' ? createPostgresJobSignal(database.url, database.pool, logger) : createLocalJobSignal();
+  return database.kind === 'postgres'
+    ? createPostgresJobSignal(database.url, database.pool, logger)
+    : createLocalJobSignal();
 }
 
 export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
@@ -92,7 +94,10 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
     async stop() {
       shuttingDown = true;
       // In-flight PATCHes get a grace period; a stalled one is cut and keeps the bytes it delivered.
-      const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? config.shutdownGraceMs);
+      const grace = setTimeout(
+        () => app.server.closeAllConnections(),
+        options.shutdownGraceMs ?? config.shutdownGraceMs,
+      );
       await Promise.all([app.close(), worker?.stop(), maintenance?.stop()]);
       clearTimeout(grace);
       await jobSignal.close();

@@ -14,7 +14,9 @@ describe.skipIf(databaseUnavailable())(`authentication and ownership (${database
   let uploadId: string;
 
   beforeAll(async () => {
-    harness = await startTestService({ env: { AUTH_TOKENS: 'envowner:env-token-0123456789abcdef', WORKER_CONCURRENCY: '0' } });
+    harness = await startTestService({
+      env: { AUTH_TOKENS: 'envowner:env-token-0123456789abcdef', WORKER_CONCURRENCY: '0' },
+    });
     alice = await harness.tokenFor('alice');
     mallory = await harness.tokenFor('mallory');
     const created = await createUpload(harness.baseUrl, alice, 100);
@@ -30,7 +32,10 @@ describe.skipIf(databaseUnavailable())(`authentication and ownership (${database
       expect(response.body.error.code).toBe('unauthorized');
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    const tusCreate = await rawRequest(`${harness.baseUrl}/files/`, 'POST', { 'Tus-Resumable': '1.0.0', 'Upload-Length': 10 });
+    const tusCreate = await rawRequest(`${harness.baseUrl}/files/`, 'POST', {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Length': 10,
+    });
     expect(tusCreate.status).toBe(401);
     expect((await rawRequest(uploadUrl, 'HEAD', { 'Tus-Resumable': '1.0.0' })).status).toBe(401);
   });

@@ -68,7 +68,11 @@ describe.skipIf(databaseUnavailable())(`bad input (${databaseKind})`, () => {
   });
 
   it('answers 404 for unknown uploads and routes, 400 for bad query parameters', async () => {
-    const unknown = await apiRequest<{ error: { code: string } }>(harness.baseUrl, '/api/uploads/ffffffffffffffffffffffffffffffff', token);
+    const unknown = await apiRequest<{ error: { code: string } }>(
+      harness.baseUrl,
+      '/api/uploads/ffffffffffffffffffffffffffffffff',
+      token,
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('not_found');
     expect((await apiRequest(harness.baseUrl, '/api/nothing-here', token)).status).toBe(404);

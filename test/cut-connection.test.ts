@@ -49,7 +49,11 @@ describe.skipIf(databaseUnavailable())(`cut connection mid-PATCH (${databaseKind
     const id = created.url.split('/').pop() as string;
     const stored = await readFile(harness.service.app.uploadStore.filePath(id));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
-    const row = await harness.service.database.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await harness.service.database.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('uploaded');
   });
 });

@@ -10,14 +10,18 @@ import { databaseKind, databaseUnavailable, startTestService, type TestService }
 
 function getAndHangUp(url: string, token: string, afterBytes: number): Promise<void> {
   return new Promise((resolve) => {
-    const request = http.get(url, { headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' } }, (response) => {
-      let received = 0;
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received >= afterBytes) request.destroy();
-      });
-      response.on('close', resolve);
-    });
+    const request = http.get(
+      url,
+      { headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' } },
+      (response) => {
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= afterBytes) request.destroy();
+        });
+        response.on('close', resolve);
+      },
+    );
     request.on('error', () => resolve());
   });
 }
@@ -40,7 +44,11 @@ describe.skipIf(databaseUnavailable())(`downloads with early client close (${dat
 
   it('survives repeated early hang-ups and still serves the whole file', async () => {
     for (let round = 0; round < 15; round++) {
-      await Promise.all([getAndHangUp(url, token, 1), getAndHangUp(url, token, 64 * 1024), getAndHangUp(url, token, 1024 * 1024)]);
+      await Promise.all([
+        getAndHangUp(url, token, 1),
+        getAndHangUp(url, token, 64 * 1024),
+        getAndHangUp(url, token, 1024 * 1024),
+      ]);
     }
     expect((await apiRequest(harness.baseUrl, '/healthz', null)).status).toBe(200);
     const full = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });

@@ -15,7 +15,10 @@ describe.skipIf(databaseUnavailable())(`expiry of idle uploads (${databaseKind})
   let token: string;
 
   beforeAll(async () => {
-    harness = await startTestService({ env: { UPLOAD_EXPIRY_HOURS: '1', WORKER_CONCURRENCY: '0' }, maintenance: false });
+    harness = await startTestService({
+      env: { UPLOAD_EXPIRY_HOURS: '1', WORKER_CONCURRENCY: '0' },
+      maintenance: false,
+    });
     token = await harness.tokenFor('hank');
   });
   afterAll(() => harness?.stop());
@@ -46,7 +49,11 @@ describe.skipIf(databaseUnavailable())(`expiry of idle uploads (${databaseKind})
     await age(finished.id, 2 * HOUR);
     // Created long ago but written to just now: expiry counts from last activity.
     const { db } = harness.service.database;
-    await db.updateTable('uploads').set({ updated_at: new Date(Date.now() - 2 * HOUR) }).where('id', '=', active.id).execute();
+    await db
+      .updateTable('uploads')
+      .set({ updated_at: new Date(Date.now() - 2 * HOUR) })
+      .where('id', '=', active.id)
+      .execute();
 
     const expired = await expireIdleUploads({
       db,

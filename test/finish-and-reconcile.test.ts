@@ -1,8 +1,9 @@
 // Finishing an upload queues exactly one job, however often it is recorded;
 // a complete upload left without a job (the finish hook failed) is found and
 // queued by the reconciliation pass.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileFinishedUploads } from '../server/cleanup/reconcile-finished-uploads.ts';
 import { finishUpload } from '../server/uploads/finish-upload.ts';
 import { createUpload, patch } from './support/raw-tus.ts';

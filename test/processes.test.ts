@@ -2,8 +2,9 @@
 // works; the CLI creates tokens and refuses to open an embedded database the
 // server holds; SIGTERM ends in-flight PATCHes cleanly, keeping their bytes;
 // a bad configuration value exits non-zero naming the variable.
-import http from 'node:http';
+
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,13 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'csvup-proc-'));
     if (databaseKind === 'postgres') temporary = await createTemporaryDatabase();
-    env = { DATA_DIR: dataDir, PORT: '0', MIN_FREE_DISK_MB: '0', SHUTDOWN_GRACE_MS: '1500', ...(temporary ? { DATABASE_URL: temporary.url } : {}) };
+    env = {
+      DATA_DIR: dataDir,
+      PORT: '0',
+      MIN_FREE_DISK_MB: '0',
+      SHUTDOWN_GRACE_MS: '1500',
+      ...(temporary ? { DATABASE_URL: temporary.url } : {}),
+    };
   });
   afterAll(async () => {
     await temporary?.drop();
@@ -32,7 +39,10 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
   });
 
   it('exits non-zero naming the variable on a bad configuration value', async () => {
-    for (const [name, value] of [['PORT', 'abc'], ['MAX_FILE_SIZE', '-1']]) {
+    for (const [name, value] of [
+      ['PORT', 'abc'],
+      ['MAX_FILE_SIZE', '-1'],
+    ]) {
       const result = await runToEnd(MAIN, [], { ...env, [name]: value as string });
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain(`Invalid configuration: ${name}`);

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadView } from '../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, uploadIdFromUrl, waitForUpload } from './support/api-client.ts';
 import { FIXTURE_HEADER, fixtureRow, sha256File, writeCsvFixture } from './support/csv-fixtures.ts';
-import { FileUrlStorage, tusUpload } from './support/tus-client.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from './support/test-service.ts';
+import { FileUrlStorage, tusUpload } from './support/tus-client.ts';
 
 const MiB = 1024 * 1024;
 
@@ -77,11 +77,10 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     expect(partial[0]?.job?.progress.bytesTotal).toBe(upload.size);
 
     // Rows come back in file order and equal the generated values, tricky fields included.
-    const page = await apiRequest<{ rows: { recordNumber: number; data: Record<string, string> }[]; nextAfter: number }>(
-      harness.baseUrl,
-      `/api/uploads/${id}/rows?limit=20&after=0`,
-      token,
-    );
+    const page = await apiRequest<{
+      rows: { recordNumber: number; data: Record<string, string> }[];
+      nextAfter: number;
+    }>(harness.baseUrl, `/api/uploads/${id}/rows?limit=20&after=0`, token);
     expect(page.body.rows.map((r) => r.recordNumber)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     for (const row of page.body.rows) {
       expect(Object.keys(row.data)).toEqual(FIXTURE_HEADER);
@@ -95,6 +94,8 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     );
     expect(tail.body.rows.map((r) => r.recordNumber)).toEqual([rowCount - 2, rowCount - 1, rowCount]);
     expect(tail.body.nextAfter).toBeNull();
-    expect(tail.body.rows[2]?.data).toEqual(Object.fromEntries(FIXTURE_HEADER.map((h, i) => [h, fixtureRow(rowCount)[i]])));
+    expect(tail.body.rows[2]?.data).toEqual(
+      Object.fromEntries(FIXTURE_HEADER.map((h, i) => [h, fixtureRow(rowCount)[i]])),
+    );
   });
 });

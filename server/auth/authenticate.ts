@@ -26,7 +26,8 @@ export function createAuthenticate(options: AuthOptions) {
     const match = BEARER.exec(request.headers.authorization ?? '');
     const token = match?.[1];
     const challenge = { 'WWW-Authenticate': 'Bearer realm="csv-upload"' };
-    if (!token) throw appError('unauthorized', 'An API token is required: send "Authorization: Bearer <token>"', challenge);
+    if (!token)
+      throw appError('unauthorized', 'An API token is required: send "Authorization: Bearer <token>"', challenge);
     const owner =
       matchEnvironmentToken(options.environmentTokens, token, options.pepper) ??
       (await findTokenOwner(options.db, options.pepper, token));

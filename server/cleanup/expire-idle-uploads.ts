@@ -18,7 +18,10 @@ export interface ExpiryOptions {
 const PAGE = 500;
 
 /** Time of the last byte received, or undefined when the file is gone. */
-async function lastActivity(store: UploadFileStore, id: string): Promise<{ at: number; complete: boolean } | undefined> {
+async function lastActivity(
+  store: UploadFileStore,
+  id: string,
+): Promise<{ at: number; complete: boolean } | undefined> {
   try {
     const upload = await store.getUpload(id);
     const at = new Date(upload.creation_date ?? 0).getTime();

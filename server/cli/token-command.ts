@@ -2,12 +2,13 @@
 // so scripts can capture it (TOKEN=$(pnpm -s cli token create alice)).
 import { createToken } from '../auth/tokens.ts';
 import type { Config } from '../config/config.ts';
+import type { CliOutput } from './run-cli.ts';
 import { UsageError } from './usage-error.ts';
 import { withDatabase } from './with-database.ts';
 
 const OWNER = /^[A-Za-z0-9._@-]{1,128}$/;
 
-export async function tokenCommand(config: Readonly<Config>, args: string[]): Promise<void> {
+export async function tokenCommand(config: Readonly<Config>, args: string[], out: CliOutput): Promise<void> {
   const [action, owner, ...rest] = args;
   if (action !== 'create') throw new UsageError('usage: pnpm cli token create <owner> [--label text]');
   if (!owner || !OWNER.test(owner)) {
@@ -16,5 +17,5 @@ export async function tokenCommand(config: Readonly<Config>, args: string[]): Pr
   const labelIndex = rest.indexOf('--label');
   const label = labelIndex >= 0 ? (rest[labelIndex + 1] ?? null) : null;
   const { token } = await withDatabase(config, ({ db }) => createToken(db, config.tokenPepper, owner, label));
-  process.stdout.write(`${token}\n`);
+  out.stdout(`${token}\n`);
 }

@@ -4,10 +4,14 @@ import { type DatabaseHandle, openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import type { Config } from '../config/config.ts';
 
-export async function withDatabase<T>(config: Readonly<Config>, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  config: Readonly<Config>,
+  work: (database: DatabaseHandle) => Promise<T>,
+  options: { migrate: boolean } = { migrate: true },
+): Promise<T> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(database.db);
+    if (options.migrate) await migrateToLatest(database.db);
     return await work(database);
   } finally {
     await database.close();

@@ -59,7 +59,10 @@ function parseAuthTokens(text: string | undefined): Config['authTokens'] {
     const owner = pair.slice(0, separator).trim();
     const token = pair.slice(separator + 1).trim();
     if (separator <= 0 || !owner || token.length < 16) {
-      throw new ConfigError('AUTH_TOKENS', 'must be a comma-separated list of owner:token with tokens of 16+ characters');
+      throw new ConfigError(
+        'AUTH_TOKENS',
+        'must be a comma-separated list of owner:token with tokens of 16+ characters',
+      );
     }
     return { owner, token };
   });

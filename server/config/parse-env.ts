@@ -1,7 +1,10 @@
 // Small typed readers for environment variables. Each failure names the
 // variable and the value, so a bad deployment fails fast and readably.
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`Invalid configuration: ${variable} ${message}`);
     this.name = 'ConfigError';
   }

@@ -2,7 +2,7 @@
 // sets ragged rows aside as row errors and cuts a batch at its row or byte cap.
 import type { Batch, ImportCheckpoint, ImportedRow, RowError } from './batch-sink.ts';
 import { nameColumns } from './column-names.ts';
-import type { ParsedRecord } from './parser-options.ts';
+import type { ParsedRecord } from './offset-parser.ts';
 import type { RecordLocator } from './record-locator.ts';
 
 export interface AssemblerStart {
@@ -20,6 +20,7 @@ export interface BatchLimits {
 
 export class BatchAssembler {
   #columns: string[] | null;
+  #protoColumn = false;
   #recordNumber: number;
   #rowsRejected: number;
   #rows: ImportedRow[] = [];
@@ -33,6 +34,7 @@ export class BatchAssembler {
     private readonly locator: RecordLocator,
   ) {
     this.#columns = start.columns;
+    this.#protoColumn = start.columns?.includes('__proto__') ?? false;
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
     this.#batchStart = start.byteOffset;
@@ -64,8 +66,9 @@ export class BatchAssembler {
     const end = fileOffset + record.end;
     const columns = this.#columns;
     if (columns === null) {
-      this.locator.take(end, false);
+      this.locator.skip(end);
       this.#columns = nameColumns(record.fields);
+      this.#protoColumn = this.#columns.includes('__proto__');
       this.#batchStart = end;
       this.#end = end;
       return;
@@ -74,16 +77,26 @@ export class BatchAssembler {
     const { fields } = record;
     this.#end = end;
     if (fields.length !== columns.length) {
-      const { line, raw } = this.locator.take(end, true);
+      const { line, raw } = this.locator.take(end);
       const message = `expected ${columns.length} columns, found ${fields.length}`;
       this.#errors.push({ recordNumber, lineNumber: line, column: null, message, raw });
       this.#rowsRejected++;
       return;
     }
-    this.locator.take(end, false);
-    // No prototype: a column named "__proto__" must stay a column.
-    const data: Record<string, string> = Object.create(null);
-    for (let i = 0; i < columns.length; i++) data[columns[i]] = fields[i];
+    this.locator.skip(end);
+    const data: Record<string, string> = {};
+    if (this.#protoColumn) {
+      // Plain assignment to "__proto__" would set the prototype instead of a key.
+      for (let i = 0; i < columns.length; i++)
+        Object.defineProperty(data, columns[i], {
+          value: fields[i],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+    } else {
+      for (let i = 0; i < columns.length; i++) data[columns[i]] = fields[i];
+    }
     this.#rows.push({ recordNumber, data });
   }
 
@@ -96,7 +109,14 @@ export class BatchAssembler {
       columns: this.columns,
       rowsRejected: this.#rowsRejected,
     };
-    const batch: Batch = { rows: this.#rows, errors: this.#errors, checkpoint, bytesDone: this.#end, bytesTotal, attemptStartOffset };
+    const batch: Batch = {
+      rows: this.#rows,
+      errors: this.#errors,
+      checkpoint,
+      bytesDone: this.#end,
+      bytesTotal,
+      attemptStartOffset,
+    };
     this.#rows = [];
     this.#errors = [];
     this.#batchStart = this.#end;

@@ -15,7 +15,7 @@ export class BatchCommitter {
   /** Waits for the previous commit, then starts this one without waiting for it. */
   async submit(batch: Batch): Promise<void> {
     await this.settle();
-    // The rejection is kept, not left unhandled while parsing goes on; settle() rethrows it.
+    // The outcome is kept rather than left as an unhandled rejection while parsing goes on.
     this.#inFlight = this.sink.commitBatch(batch).then(
       (committed) => {
         if (!committed) this.#failure ??= new LeaseLostError();
@@ -28,7 +28,7 @@ export class BatchCommitter {
 
   /** Waits for the commit in flight; throws if it failed, the lease was lost or the import was aborted. */
   async settle(): Promise<void> {
-    await this.#drain();
+    await this.drain();
     this.throwIfStopped();
   }
 
@@ -38,14 +38,10 @@ export class BatchCommitter {
     if (this.signal?.aborted) throw new ImportCancelledError();
   }
 
-  /** Lets a commit in flight finish (committed batches stay) without reporting its outcome. */
-  async #drain(): Promise<void> {
+  /** Lets the commit in flight finish (committed batches stay) without reporting its outcome. */
+  async drain(): Promise<void> {
     const inFlight = this.#inFlight;
     this.#inFlight = undefined;
     await inFlight;
-  }
-
-  async drainQuietly(): Promise<void> {
-    await this.#drain();
   }
 }

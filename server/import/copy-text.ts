@@ -29,7 +29,11 @@ export function copyTextValue(value: string): string {
  * `upload_id, record_number, data` lines for COPY, in pieces of `rowsPerPiece`
  * rows so a writer can stream them without one giant string.
  */
-export function* copyTextPieces(uploadId: string, rows: readonly ImportedRow[], rowsPerPiece = 1000): Generator<string> {
+export function* copyTextPieces(
+  uploadId: string,
+  rows: readonly ImportedRow[],
+  rowsPerPiece = 1000,
+): Generator<string> {
   const id = copyTextValue(withoutNul(uploadId));
   for (let first = 0; first < rows.length; first += rowsPerPiece) {
     let piece = '';

@@ -33,8 +33,16 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
     const job = await createRunningJob(database.handle);
     const filePath = await fixtures.file(`${job.uploadId}.csv`, content);
     const sink = createSink(database.handle, job, options.maxStoredErrors);
-    const summary = await importCsvFile({ uploadId: job.uploadId, filePath, checkpoint: null, batchRows: options.batchRows }, sink);
-    return { job, summary, rows: await readRows(database.handle, job.uploadId), errors: await readRowErrors(database.handle, job.uploadId) };
+    const summary = await importCsvFile(
+      { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: options.batchRows },
+      sink,
+    );
+    return {
+      job,
+      summary,
+      rows: await readRows(database.handle, job.uploadId),
+      errors: await readRowErrors(database.handle, job.uploadId),
+    };
   }
 
   it.each([
@@ -49,7 +57,12 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
       { recordNumber: 3, data: { id: '3', text: 'plain', note: 'ünïcödé ✓' } },
     ]);
     expect(errors).toEqual([]);
-    expect(summary).toMatchObject({ rows: 3, rowsRejected: 0, columns: ['id', 'text', 'note'], bytes: Buffer.byteLength(csv) });
+    expect(summary).toMatchObject({
+      rows: 3,
+      rowsRejected: 0,
+      columns: ['id', 'text', 'note'],
+      bytes: Buffer.byteLength(csv),
+    });
     expect(summary.sha256).toBe(sha256(csv));
   });
 
@@ -97,9 +110,20 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
     const { job, summary } = await run(csv, { batchRows: 10 });
     const stored = await readJob(database.handle, job.jobId);
     const progress = stored.progress as JobProgress;
-    expect(progress).toMatchObject({ bytesDone: csv.length, bytesTotal: csv.length, rowsDone: 25, rowsRejected: 0, etaSeconds: 0 });
+    expect(progress).toMatchObject({
+      bytesDone: csv.length,
+      bytesTotal: csv.length,
+      rowsDone: 25,
+      rowsRejected: 0,
+      etaSeconds: 0,
+    });
     expect(progress.rate).toBeGreaterThan(0);
-    expect(stored.checkpoint).toMatchObject({ byteOffset: csv.length, recordNumber: 25, lineNumber: 27, columns: ['n', 'sq'] });
+    expect(stored.checkpoint).toMatchObject({
+      byteOffset: csv.length,
+      recordNumber: 25,
+      lineNumber: 27,
+      columns: ['n', 'sq'],
+    });
     expect(stored.locked_until?.getTime()).toBeGreaterThan(Date.now());
     expect(summary.rows).toBe(25);
   });
@@ -107,7 +131,10 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
   it('fails permanently when the file is gone', async () => {
     const job = await createRunningJob(database.handle);
     const sink = createSink(database.handle, job);
-    const attempt = importCsvFile({ uploadId: job.uploadId, filePath: fixtures.path('missing.csv'), checkpoint: null }, sink);
+    const attempt = importCsvFile(
+      { uploadId: job.uploadId, filePath: fixtures.path('missing.csv'), checkpoint: null },
+      sink,
+    );
     await expect(attempt).rejects.toThrow(ImportFileError);
     await expect(attempt).rejects.toMatchObject({ permanent: true, message: 'The uploaded file is no longer on disk' });
   });

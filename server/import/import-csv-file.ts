@@ -4,18 +4,20 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline, Transform } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError } from 'csv-parse';
 import type { JobCheckpoint } from '../../db/schema.ts';
 import { BatchAssembler } from './batch-assembler.ts';
 import { BatchCommitter } from './batch-committer.ts';
 import { type BatchSink, rowsRejectedIn } from './batch-sink.ts';
 import { hashFilePrefix } from './hash-file-prefix.ts';
 import { ImportFileError } from './import-errors.ts';
+import { OffsetParser, type ParsedRecord } from './offset-parser.ts';
 import { describeParseError } from './parse-error-message.ts';
-import { buildParserOptions, type ParsedRecord } from './parser-options.ts';
+import { buildParserOptions } from './parser-options.ts';
 import { readRecordGroups } from './read-record-groups.ts';
 import { RecordLocator } from './record-locator.ts';
 
+export { LeaseLostError } from './batch-sink.ts';
 export { ImportCancelledError, ImportFileError } from './import-errors.ts';
 
 export interface ImportOptions {
@@ -52,20 +54,25 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   const resume = options.checkpoint && options.checkpoint.columns.length > 0 ? options.checkpoint : null;
   const startOffset = resume?.byteOffset ?? 0;
   const bytesTotal = await fileSize(options.filePath);
-  if (bytesTotal < startOffset) throw new ImportFileError('The file is shorter than the checkpoint of the previous attempt');
+  if (bytesTotal < startOffset)
+    throw new ImportFileError('The file is shorter than the checkpoint of the previous attempt');
 
   const hash = createHash('sha256');
   let bytesRead = await hashFilePrefix(hash, options.filePath, startOffset).catch(rethrowMissing);
   const locator = new RecordLocator(startOffset, resume?.lineNumber ?? 1);
   const assembler = new BatchAssembler(
-    { columns: resume?.columns ?? null, recordNumber: resume?.recordNumber ?? 0, rowsRejected: rowsRejectedIn(resume), byteOffset: startOffset },
+    {
+      columns: resume?.columns ?? null,
+      recordNumber: resume?.recordNumber ?? 0,
+      rowsRejected: rowsRejectedIn(resume),
+      byteOffset: startOffset,
+    },
     { rows: options.batchRows ?? 10_000, bytes: options.batchBytes ?? 8 * 1024 * 1024 },
     locator,
   );
   const committer = new BatchCommitter(sink, options.signal);
 
-  let lastEmittedEnd = 0;
-  const parser = parse(buildParserOptions({ fromStart: startOffset === 0, maxRecordSize, onEmit: (end) => (lastEmittedEnd = end) }));
+  const parser = new OffsetParser(buildParserOptions({ fromStart: startOffset === 0, maxRecordSize }));
   const source = createReadStream(options.filePath, { start: startOffset, highWaterMark: READ_CHUNK_BYTES });
   // Hashing and locating see every byte exactly as the parser will.
   const tap = new Transform({
@@ -90,10 +97,13 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     if (assembler.pending > 0) await committer.submit(assembler.take(bytesTotal, startOffset));
     await committer.settle();
   } catch (error) {
-    await committer.drainQuietly();
+    await committer.drain();
     if (error instanceof CsvError) {
-      const line = locator.lineOfRecordAfter(startOffset + lastEmittedEnd);
-      throw new ImportFileError(describeParseError(error.code, line, maxRecordSize), { code: error.code, cause: error });
+      const line = locator.lineOfRecordAfter(startOffset + parser.lastRecordEnd);
+      throw new ImportFileError(describeParseError(error.code, line, maxRecordSize), {
+        code: error.code,
+        cause: error,
+      });
     }
     rethrowMissing(error);
   } finally {

@@ -68,7 +68,10 @@ describe.each(kinds)('fatal parse errors on %s', (kind) => {
   it('names the starting line of a quote left open at the end of the file', async () => {
     const filePath = await fixtures.file('open-quote.csv', 'a,b\r\n1,"two\r\nlines"\r\n\r\n2,"still\r\nopen\r\n');
     const { error } = await importFile(filePath);
-    expect(error).toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED', message: 'Unterminated quoted field starting at line 5' });
+    expect(error).toMatchObject({
+      code: 'CSV_QUOTE_NOT_CLOSED',
+      message: 'Unterminated quoted field starting at line 5',
+    });
   });
 
   it('names the starting line of a record with a stray character after a closing quote', async () => {

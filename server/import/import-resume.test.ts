@@ -44,10 +44,16 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     await fixtures?.remove();
   });
 
-  async function attempt(filePath: string, sinkFor: (sink: BatchSink) => BatchSink, extra: Partial<ImportOptions> = {}) {
+  async function attempt(
+    filePath: string,
+    sinkFor: (sink: BatchSink) => BatchSink,
+    extra: Partial<ImportOptions> = {},
+  ) {
     const job = await createRunningJob(database.handle);
     const options = { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: 4, batchBytes: 90, ...extra };
-    const outcome = await importCsvFile(options, sinkFor(createSink(database.handle, job))).catch((error: unknown) => error);
+    const outcome = await importCsvFile(options, sinkFor(createSink(database.handle, job))).catch(
+      (error: unknown) => error,
+    );
     return { job, outcome };
   }
   const outcomeOf = async (uploadId: string) => ({
@@ -73,7 +79,13 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
       if (!(first.outcome instanceof LeaseLostError)) break;
       const { checkpoint } = await readJob(database.handle, first.job.jobId);
       const resumed = await importCsvFile(
-        { uploadId: first.job.uploadId, filePath, checkpoint: checkpoint as JobCheckpoint, batchRows: 4, batchBytes: 90 },
+        {
+          uploadId: first.job.uploadId,
+          filePath,
+          checkpoint: checkpoint as JobCheckpoint,
+          batchRows: 4,
+          batchBytes: 90,
+        },
         createSink(database.handle, first.job),
       );
       expect(resumed).toEqual({ ...(fresh.outcome as object), durationMs: resumed.durationMs });
@@ -89,7 +101,11 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     const takenOverAfterFirstCommit: BatchSink = {
       async commitBatch(batch) {
         const committed = await sink.commitBatch(batch);
-        await database.handle.db.updateTable('jobs').set({ locked_by: 'another-worker' }).where('id', '=', job.jobId).execute();
+        await database.handle.db
+          .updateTable('jobs')
+          .set({ locked_by: 'another-worker' })
+          .where('id', '=', job.jobId)
+          .execute();
         return committed;
       },
     };

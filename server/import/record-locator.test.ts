@@ -28,7 +28,7 @@ describe('RecordLocator', () => {
     locator.append(bytes(text.slice(0, 9)));
     locator.append(bytes(text.slice(9)));
     const ends = [7, 17, 24, text.length];
-    const lines = ends.map((end) => locator.take(end, true));
+    const lines = ends.map((end) => locator.take(end));
     expect(lines).toEqual([
       { line: 1, raw: 'h1,h2' },
       { line: 2, raw: '"a\r\nb",1' },
@@ -42,16 +42,29 @@ describe('RecordLocator', () => {
   it('continues from a checkpoint offset and line', () => {
     const locator = new RecordLocator(100, 40);
     locator.append(bytes('x,"1\n2"\ny,3\n'));
-    expect(locator.take(108, false).line).toBe(40);
+    locator.skip(108);
     expect(locator.line).toBe(42);
-    expect(locator.take(112, true)).toEqual({ line: 42, raw: 'y,3' });
+    expect(locator.take(112)).toEqual({ line: 42, raw: 'y,3' });
   });
 
-  it('finds where the record after the last emitted one starts, without consuming', () => {
+  it('counts lines of skipped records lazily, across chunk boundaries, split CRLFs included', () => {
+    const text = 'a\r\nb\r\n"c\r\nd"\r\ne\r\n';
     const locator = new RecordLocator(0, 1);
-    locator.append(bytes('a,b\n1,2\n\n"unterminated\n...'));
-    expect(locator.lineOfRecordAfter(8)).toBe(4);
-    expect(locator.lineOfRecordAfter(0)).toBe(1);
-    expect(locator.offset).toBe(0);
+    for (const piece of [text.slice(0, 2), text.slice(2, 7), text.slice(7)]) locator.append(bytes(piece));
+    for (const end of [3, 6, 14]) locator.skip(end);
+    expect(locator.line).toBe(5);
+    expect(locator.take(17)).toEqual({ line: 5, raw: 'e' });
+    expect(locator.line).toBe(6);
+  });
+
+  it('finds the line where the record after the last emitted one starts', () => {
+    const text = 'a,b\n1,2\n\n"unterminated\n...';
+    const atStart = new RecordLocator(0, 1);
+    atStart.append(bytes(text));
+    expect(atStart.lineOfRecordAfter(0)).toBe(1);
+    const later = new RecordLocator(0, 1);
+    later.append(bytes(text));
+    later.skip(4);
+    expect(later.lineOfRecordAfter(8)).toBe(4);
   });
 });

@@ -82,7 +82,13 @@ export async function createRunningJob(handle: DatabaseHandle): Promise<RunningJ
     .execute();
   const job = await handle.db
     .insertInto('jobs')
-    .values({ upload_id: uploadId, state: 'running', max_attempts: 5, locked_by: workerId, locked_until: new Date(Date.now() + 60_000) })
+    .values({
+      upload_id: uploadId,
+      state: 'running',
+      max_attempts: 5,
+      locked_by: workerId,
+      locked_until: new Date(Date.now() + 60_000),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { uploadId, jobId: toNumber(job.id), workerId };
@@ -106,7 +112,12 @@ export async function readRows(handle: DatabaseHandle, uploadId: string): Promis
 }
 
 export async function readRowErrors(handle: DatabaseHandle, uploadId: string): Promise<RowError[]> {
-  const rows = await handle.db.selectFrom('row_errors').selectAll().where('upload_id', '=', uploadId).orderBy('record_number').execute();
+  const rows = await handle.db
+    .selectFrom('row_errors')
+    .selectAll()
+    .where('upload_id', '=', uploadId)
+    .orderBy('record_number')
+    .execute();
   return rows.map((row) => ({
     recordNumber: toNumber(row.record_number),
     lineNumber: toNumber(row.line_number),
@@ -127,7 +138,11 @@ export function stopAfter(sink: BatchSink, commits: number): BatchSink {
 }
 
 /** A temp directory for fixtures; `file()` writes one, `remove()` deletes them all. */
-export async function createFixtureDir(): Promise<{ file(name: string, content: string | Buffer): Promise<string>; path(name: string): string; remove(): Promise<void> }> {
+export async function createFixtureDir(): Promise<{
+  file(name: string, content: string | Buffer): Promise<string>;
+  path(name: string): string;
+  remove(): Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'csvimport-fixtures-'));
   return {
     path: (name) => join(dir, name),

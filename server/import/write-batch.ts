@@ -38,8 +38,19 @@ const COUNT_STORED_ERRORS = 'SELECT count(*)::integer AS stored FROM row_errors 
 const ERROR_ROWS_PER_INSERT = 1000;
 
 /** Runs the batch's statements; false means the lease is lost and the caller must roll back. */
-export async function writeBatch(tx: BatchTransaction, target: BatchTarget, batch: Batch, progress: JobProgress): Promise<boolean> {
-  const params = [JSON.stringify(batch.checkpoint), JSON.stringify(progress), Math.round(target.leaseMs), target.jobId, target.workerId];
+export async function writeBatch(
+  tx: BatchTransaction,
+  target: BatchTarget,
+  batch: Batch,
+  progress: JobProgress,
+): Promise<boolean> {
+  const params = [
+    JSON.stringify(batch.checkpoint),
+    JSON.stringify(progress),
+    Math.round(target.leaseMs),
+    target.jobId,
+    target.workerId,
+  ];
   const { affected } = await tx.query(RECORD_CHECKPOINT, params);
   if (affected === 0) return false;
   if (batch.rows.length > 0) await tx.copyRows(copyTextPieces(target.uploadId, batch.rows));

@@ -1,7 +1,8 @@
 // Records a failed attempt. A permanent error, or the last allowed attempt,
 // fails the job for good; otherwise it is queued again after a backoff delay.
-import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Database, JobAttemptError } from '../../db/schema.ts';
 import { retryDelayMs } from './retry-delay.ts';
 
@@ -51,7 +52,11 @@ export async function failJob(
       .where('id', '=', jobId)
       .execute();
     if (final) {
-      await trx.updateTable('uploads').set({ state: 'failed', updated_at: new Date() }).where('id', '=', job.upload_id).execute();
+      await trx
+        .updateTable('uploads')
+        .set({ state: 'failed', updated_at: new Date() })
+        .where('id', '=', job.upload_id)
+        .execute();
     }
     return final ? 'failed' : 'retrying';
   });

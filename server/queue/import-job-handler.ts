@@ -21,8 +21,21 @@ export function createImportJobHandler(options: ImportJobHandlerOptions): JobHan
     const jobId = Number(job.id);
     const sink =
       database.kind === 'postgres'
-        ? createPostgresBatchSink({ pool: database.pool, uploadId, jobId, workerId: context.workerId, leaseMs: options.leaseMs })
-        : createEmbeddedBatchSink({ db: database.db, pglite: database.pglite, uploadId, jobId, workerId: context.workerId, leaseMs: options.leaseMs });
+        ? createPostgresBatchSink({
+            pool: database.pool,
+            uploadId,
+            jobId,
+            workerId: context.workerId,
+            leaseMs: options.leaseMs,
+          })
+        : createEmbeddedBatchSink({
+            db: database.db,
+            pglite: database.pglite,
+            uploadId,
+            jobId,
+            workerId: context.workerId,
+            leaseMs: options.leaseMs,
+          });
     const summary = await importCsvFile(
       { uploadId, filePath: options.filePath(uploadId), checkpoint: job.checkpoint ?? null, signal: context.signal },
       sink,

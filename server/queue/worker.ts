@@ -84,14 +84,19 @@ export function startWorker(options: WorkerOptions): Worker {
     const abort = new AbortController();
     const onStop = () => abort.abort(new Error('worker stopping'));
     stopping.signal.addEventListener('abort', onStop, { once: true });
-    const heartbeat = setInterval(() => {
-      heartbeatJob(options.db, Number(job.id), workerId, options.leaseMs)
-        .then((held) => held || abort.abort(new Error('lease lost')))
-        .catch((error) => jobLogger.warn({ err: error }, 'heartbeat failed'));
-    }, Math.max(250, Math.floor(options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        heartbeatJob(options.db, Number(job.id), workerId, options.leaseMs)
+          .then((held) => held || abort.abort(new Error('lease lost')))
+          .catch((error) => jobLogger.warn({ err: error }, 'heartbeat failed'));
+      },
+      Math.max(250, Math.floor(options.leaseMs / 3)),
+    );
     try {
       if (job.attempts > job.max_attempts) {
-        throw Object.assign(new Error(`Gave up after ${job.max_attempts} attempts that did not finish`), { permanent: true });
+        throw Object.assign(new Error(`Gave up after ${job.max_attempts} attempts that did not finish`), {
+          permanent: true,
+        });
       }
       jobLogger.info('job started');
       const outcome = await options.handler(job, { workerId, signal: abort.signal, logger: jobLogger });

@@ -22,7 +22,11 @@ export async function rowsRoute(app: FastifyInstance, options: RowsRouteOptions)
 
   /** Column names as the import found them (from its checkpoint while running, its result after). */
   async function importedColumns(uploadId: string): Promise<string[] | undefined> {
-    const job = await db.selectFrom('jobs').select(['result', 'checkpoint']).where('upload_id', '=', uploadId).executeTakeFirst();
+    const job = await db
+      .selectFrom('jobs')
+      .select(['result', 'checkpoint'])
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
     const fromResult = job?.result?.columns;
     return Array.isArray(fromResult) ? (fromResult as string[]) : job?.checkpoint?.columns;
   }

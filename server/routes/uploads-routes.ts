@@ -22,7 +22,8 @@ function encodeCursor(upload: Upload): string {
 function decodeCursor(text: string): UploadPageCursor {
   const [date, id] = Buffer.from(text, 'base64url').toString().split('|');
   const createdAt = new Date(date ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw appError('invalid_request', 'The "cursor" parameter is not valid');
+  if (!id || Number.isNaN(createdAt.getTime()))
+    throw appError('invalid_request', 'The "cursor" parameter is not valid');
   return { createdAt, id };
 }
 
@@ -32,7 +33,10 @@ export async function uploadsRoutes(app: FastifyInstance, options: UploadsRoutes
   /** Bytes on disk while uploading: the table only learns the offset when the upload ends. */
   async function liveOffset(upload: Upload): Promise<number | undefined> {
     if (upload.state !== 'uploading') return undefined;
-    return stat(options.filePath(upload.id)).then((s) => s.size, () => 0);
+    return stat(options.filePath(upload.id)).then(
+      (s) => s.size,
+      () => 0,
+    );
   }
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
@@ -49,7 +53,10 @@ export async function uploadsRoutes(app: FastifyInstance, options: UploadsRoutes
     async (request) => {
       const cursor = request.query.cursor ? decodeCursor(request.query.cursor) : null;
       const uploads = await listOwnedUploads(db, request.owner as string, request.query.limit, cursor);
-      const jobs = await findJobsForUploads(db, uploads.map((u) => u.id));
+      const jobs = await findJobsForUploads(
+        db,
+        uploads.map((u) => u.id),
+      );
       const views = await Promise.all(uploads.map(async (u) => presentUpload(u, jobs.get(u.id), await liveOffset(u))));
       const last = uploads.at(-1);
       return { uploads: views, nextCursor: uploads.length === request.query.limit && last ? encodeCursor(last) : null };

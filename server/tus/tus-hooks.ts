@@ -56,7 +56,10 @@ async function checkCapacity(options: TusHookOptions, declaredSize: number): Pro
   }
   const reserved = await reservedStorageBytes(options.db, options.maxFileSize);
   if (reserved + declaredSize > options.maxStorageBytes) {
-    throw appError('storage_full', 'The service has reached its storage limit; try again once older files are cleaned up');
+    throw appError(
+      'storage_full',
+      'The service has reached its storage limit; try again once older files are cleaned up',
+    );
   }
 }
 
@@ -80,7 +83,8 @@ export function createTusHooks(options: TusHookOptions) {
       options.logger.info({ uploadId: upload.id, owner, size: upload.size }, 'upload created');
       return {};
     } catch (error) {
-      if (!(error instanceof AppError)) options.logger.error({ err: error, uploadId: upload.id }, 'upload creation failed');
+      if (!(error instanceof AppError))
+        options.logger.error({ err: error, uploadId: upload.id }, 'upload creation failed');
       throw toTusError(error);
     }
   }

@@ -1,7 +1,8 @@
 // The one way API routes fetch an upload: the owner's own, or a 404 that reads
 // exactly like an id that never existed.
-import type { Database, Upload } from '../../db/schema.ts';
+
 import type { Kysely } from 'kysely';
+import type { Database, Upload } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { isValidUploadId } from './upload-id.ts';
 import { findOwnedUpload } from './upload-repository.ts';

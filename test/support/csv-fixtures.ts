@@ -1,8 +1,8 @@
 // Generated CSV files for the suites: deterministic content with the awkward
 // parts real exports have (quoted commas, doubled quotes, embedded newlines).
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 
 export const FIXTURE_HEADER = ['id', 'name', 'comment', 'amount', 'zip'];
 

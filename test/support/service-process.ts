@@ -33,7 +33,11 @@ export function runEntryPoint(entry: string, args: string[], env: Record<string,
 }
 
 /** Waits until the process prints a line matching `pattern`, or fails on exit/timeout. */
-export async function waitForOutput(process: RunningProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+export async function waitForOutput(
+  process: RunningProcess,
+  pattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = process.stdout().match(pattern);

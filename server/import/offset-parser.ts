@@ -1,0 +1,28 @@
+// csv-parse's stream parser, with each record tagged by the file offset just
+// after it (line ending included): where a resumed read may start.
+import { Parser } from 'csv-parse';
+
+/** A parsed record and the parser-relative offset just after its line ending. */
+export interface ParsedRecord {
+  fields: string[];
+  end: number;
+}
+
+/**
+ * `info.bytes` is the parser's running offset: read while a record is being
+ * pushed it is exactly that record's end, later it has moved on. So it is read
+ * here, in push(). `info.bytes_records` cannot serve: it sums those offsets.
+ * (The `on_record` hook would also see it, but builds an info object per
+ * record, which nearly tripled parse time.)
+ */
+export class OffsetParser extends Parser {
+  /** End of the last record pushed, read or not: after a fatal error, where the bad record began. */
+  lastRecordEnd = 0;
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) return super.push(null, encoding);
+    this.lastRecordEnd = this.info.bytes;
+    const record: ParsedRecord = { fields: chunk as string[], end: this.lastRecordEnd };
+    return super.push(record, encoding);
+  }
+}
