@@ -1,16 +1,32 @@
-// Turns parsed records into batches: names the header, numbers the records,
-// sets ragged rows aside as row errors and cuts a batch at its row or byte cap.
+// Turns parsed records into batches: skips title lines, names the header,
+// numbers the records, shapes rows (mapping, types), sets bad rows aside as
+// row errors and cuts a batch at its row or byte cap.
 import type { Batch, ImportCheckpoint, ImportedRow, RowError } from './batch-sink.ts';
-import { nameColumns } from './column-names.ts';
+import type { ColumnMapping } from './column-mapping.ts';
+import { describeHeader, type HeaderSummary } from './column-names.ts';
+import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
 import type { ParsedRecord } from './offset-parser.ts';
 import type { RecordLocator } from './record-locator.ts';
+import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
 export interface AssemblerStart {
-  /** Header names from a checkpoint; null when the next record is the header. */
+  /** Source column names from a checkpoint; null when the header is still to come. */
   columns: string[] | null;
+  /** The header as the first attempt found it (from the checkpoint). */
+  header: HeaderSummary | null;
   recordNumber: number;
   rowsRejected: number;
-  byteOffset: number;
+}
+
+export interface AssemblerRules {
+  /** Whether the first record (after title lines) is a header. */
+  headerPresent: boolean;
+  /** Title lines above the header, skipped when reading from the start. */
+  titleLines: string[];
+  mapping: ColumnMapping | null;
+  errorPolicy: ErrorPolicy;
+  /** File offset of an offset in the parsed (UTF-8) stream: where a resumed read starts. */
+  toSourceOffset(parsedOffset: number): number;
 }
 
 export interface BatchLimits {
@@ -19,30 +35,39 @@ export interface BatchLimits {
 }
 
 export class BatchAssembler {
-  #columns: string[] | null;
-  #protoColumn = false;
+  #header: HeaderSummary | null;
+  #shaper: RowShaper | null = null;
+  #titlesToSkip: number;
   #recordNumber: number;
   #rowsRejected: number;
   #rows: ImportedRow[] = [];
   #errors: RowError[] = [];
-  #batchStart: number;
-  #end: number;
+  #batchStart = 0;
+  #end = 0;
+  /** Set when the error policy says the import must fail. */
+  stopReason: string | null = null;
 
   constructor(
     start: AssemblerStart,
     private readonly limits: BatchLimits,
     private readonly locator: RecordLocator,
+    private readonly rules: AssemblerRules,
   ) {
-    this.#columns = start.columns;
-    this.#protoColumn = start.columns?.includes('__proto__') ?? false;
+    this.#header = start.columns
+      ? (start.header ?? { present: true, names: start.columns, renamed: [], titleLinesSkipped: [] })
+      : null;
+    this.#titlesToSkip = start.columns ? 0 : rules.titleLines.length;
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
-    this.#batchStart = start.byteOffset;
-    this.#end = start.byteOffset;
+    if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
-  get columns(): string[] {
-    return this.#columns ?? [];
+  get header(): HeaderSummary | null {
+    return this.#header;
+  }
+
+  get shaper(): RowShaper | null {
+    return this.#shaper;
   }
 
   get recordNumber(): number {
@@ -62,58 +87,55 @@ export class BatchAssembler {
     return this.pending >= this.limits.rows || this.#end - this.#batchStart >= this.limits.bytes;
   }
 
-  add(record: ParsedRecord, fileOffset: number): void {
-    const end = fileOffset + record.end;
-    const columns = this.#columns;
-    if (columns === null) {
+  /** `record.end` is an offset in the parsed stream, where the locator also counts. */
+  add(record: ParsedRecord): void {
+    const { end, fields } = record;
+    if (this.#titlesToSkip > 0 || (this.#shaper === null && this.rules.headerPresent)) {
       this.locator.skip(end);
-      this.#columns = nameColumns(record.fields);
-      this.#protoColumn = this.#columns.includes('__proto__');
       this.#batchStart = end;
       this.#end = end;
+      if (this.#titlesToSkip > 0) this.#titlesToSkip--;
+      else this.#startTable(fields);
       return;
     }
+    const shaper = this.#shaper ?? this.#startTable(fields);
     const recordNumber = ++this.#recordNumber;
-    const { fields } = record;
     this.#end = end;
-    if (fields.length !== columns.length) {
-      const { line, raw } = this.locator.take(end);
-      const message = `expected ${columns.length} columns, found ${fields.length}`;
-      this.#errors.push({ recordNumber, lineNumber: line, column: null, message, raw });
-      this.#rowsRejected++;
+    const expected = this.#header?.names.length ?? 0;
+    if (fields.length !== expected) {
+      this.#reject(recordNumber, end, null, `expected ${expected} columns, found ${fields.length}`);
+      return;
+    }
+    const shaped = shaper.shape(fields);
+    if (isRowProblem(shaped)) {
+      this.#reject(recordNumber, end, shaped.column, shaped.message);
       return;
     }
     this.locator.skip(end);
-    const data: Record<string, string> = {};
-    if (this.#protoColumn) {
-      // Plain assignment to "__proto__" would set the prototype instead of a key.
-      for (let i = 0; i < columns.length; i++)
-        Object.defineProperty(data, columns[i], {
-          value: fields[i],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-    } else {
-      for (let i = 0; i < columns.length; i++) data[columns[i]] = fields[i];
-    }
-    this.#rows.push({ recordNumber, data });
+    this.#rows.push({ recordNumber, data: shaped });
+  }
+
+  /** Checks the error policy once the whole file was read. */
+  finish(): void {
+    this.stopReason ??= errorPolicyVerdict(this.rules.errorPolicy, this.#recordNumber, this.#rowsRejected, true);
   }
 
   /** Hands over the pending records with the checkpoint just after the last of them. */
   take(bytesTotal: number, attemptStartOffset: number): Batch {
+    const byteOffset = this.rules.toSourceOffset(this.#end);
     const checkpoint: ImportCheckpoint = {
-      byteOffset: this.#end,
+      byteOffset,
       recordNumber: this.#recordNumber,
       lineNumber: this.locator.line,
-      columns: this.columns,
+      columns: this.#header?.names ?? [],
       rowsRejected: this.#rowsRejected,
+      header: this.#header,
     };
     const batch: Batch = {
       rows: this.#rows,
       errors: this.#errors,
       checkpoint,
-      bytesDone: this.#end,
+      bytesDone: byteOffset,
       bytesTotal,
       attemptStartOffset,
     };
@@ -121,5 +143,19 @@ export class BatchAssembler {
     this.#errors = [];
     this.#batchStart = this.#end;
     return batch;
+  }
+
+  #startTable(first: readonly string[]): RowShaper {
+    this.#header = describeHeader(first, this.rules.headerPresent, this.rules.titleLines);
+    // A mapping naming a column the file lacks throws here, before any row is written.
+    this.#shaper = createRowShaper(this.#header.names, this.rules.mapping);
+    return this.#shaper;
+  }
+
+  #reject(recordNumber: number, end: number, column: string | null, message: string): void {
+    const { line, raw } = this.locator.take(end);
+    this.#errors.push({ recordNumber, lineNumber: line, column, message, raw });
+    this.#rowsRejected++;
+    this.stopReason ??= errorPolicyVerdict(this.rules.errorPolicy, recordNumber, this.#rowsRejected, false);
   }
 }

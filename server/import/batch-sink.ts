@@ -1,10 +1,12 @@
 // The contract between the CSV import loop and the database: a sink commits
 // one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
 import type { JobCheckpoint } from '../../db/schema.ts';
+import type { HeaderSummary } from './column-names.ts';
+import type { RowData } from './row-shaper.ts';
 
 export interface ImportedRow {
   recordNumber: number;
-  data: Record<string, string>;
+  data: RowData;
 }
 
 export interface RowError {
@@ -21,6 +23,8 @@ export interface RowError {
  */
 export interface ImportCheckpoint extends JobCheckpoint {
   rowsRejected: number;
+  /** The header as read at the start, so a resumed import reports it too. */
+  header?: HeaderSummary | null;
 }
 
 export interface Batch {

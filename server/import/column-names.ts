@@ -12,3 +12,27 @@ export function nameColumns(header: readonly string[]): string[] {
     return name;
   });
 }
+
+export interface HeaderSummary {
+  present: boolean;
+  /** Column names as stored (after cleaning); positional `column_N` without a header. */
+  names: string[];
+  /** Header cells that had to be renamed: duplicates and blanks. */
+  renamed: { position: number; from: string; to: string }[];
+  /** Lines above the header that were skipped, e.g. a report title. */
+  titleLinesSkipped: string[];
+}
+
+/** Names the columns of the first record and says which header cells were renamed. */
+export function describeHeader(first: readonly string[], present: boolean, titleLines: string[]): HeaderSummary {
+  if (!present) {
+    const names = first.map((_, index) => `column_${index + 1}`);
+    return { present, names, renamed: [], titleLinesSkipped: [] };
+  }
+  const names = nameColumns(first);
+  const renamed = names.flatMap((to, index) => {
+    const from = first[index].replace(/^\uFEFF/, '').trim();
+    return from === to ? [] : [{ position: index + 1, from, to }];
+  });
+  return { present, names, renamed, titleLinesSkipped: titleLines };
+}

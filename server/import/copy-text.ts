@@ -1,6 +1,7 @@
 // Serialises rows for COPY ... FROM in PostgreSQL's text format, the fastest
 // way into `imported_rows` on both pg (pg-copy-streams) and PGlite (/dev/blob).
 import type { ImportedRow } from './batch-sink.ts';
+import type { RowData } from './row-shaper.ts';
 
 // PostgreSQL text and jsonb cannot hold U+0000. U+FFFD keeps the damaged cell
 // visible rather than silently cut short, and the rest of the row still loads.
@@ -9,12 +10,13 @@ export function withoutNul(text: string): string {
 }
 
 /** The row as jsonb text; keys and values are cleaned of U+0000 first. */
-export function rowJson(data: Record<string, string>): string {
+export function rowJson(data: RowData): string {
   const json = JSON.stringify(data);
   // JSON.stringify writes U+0000 as the escape below, so only such rows need the slow path.
   if (!json.includes('\\u0000')) return json;
-  const clean: Record<string, string> = Object.create(null);
-  for (const [key, value] of Object.entries(data)) clean[withoutNul(key)] = withoutNul(value);
+  const clean: RowData = Object.create(null);
+  for (const [key, value] of Object.entries(data))
+    clean[withoutNul(key)] = typeof value === 'string' ? withoutNul(value) : value;
   return JSON.stringify(clean);
 }
 

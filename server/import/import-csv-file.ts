@@ -1,30 +1,39 @@
-// The streaming CSV import run by the job worker: file → sha256 + csv-parse →
-// batches committed through a BatchSink, resumable from the last checkpoint.
+// The streaming CSV import run by the job worker: sniff the file's format, then
+// file → sha256 → UTF-8 → csv-parse → rows/errors in batches committed through
+// a BatchSink, resumable from the last checkpoint (a byte offset of the file).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { pipeline, Transform } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { CsvError } from 'csv-parse';
 import type { JobCheckpoint } from '../../db/schema.ts';
 import { BatchAssembler } from './batch-assembler.ts';
 import { BatchCommitter } from './batch-committer.ts';
-import { type BatchSink, rowsRejectedIn } from './batch-sink.ts';
+import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './batch-sink.ts';
+import { detectSourceFormat } from './detect-source-format.ts';
 import { hashFilePrefix } from './hash-file-prefix.ts';
 import { ImportFileError } from './import-errors.ts';
+import type { ImportSettings } from './import-settings.ts';
+import { type ImportSummary, summarise } from './import-summary.ts';
 import { OffsetParser, type ParsedRecord } from './offset-parser.ts';
 import { describeParseError } from './parse-error-message.ts';
 import { buildParserOptions } from './parser-options.ts';
 import { readRecordGroups } from './read-record-groups.ts';
+import { readSample, SAMPLE_BYTES } from './read-sample.ts';
 import { RecordLocator } from './record-locator.ts';
+import { SourceDecoder } from './source-decoder.ts';
 
 export { LeaseLostError } from './batch-sink.ts';
 export { ImportCancelledError, ImportFileError } from './import-errors.ts';
+export type { ImportSummary } from './import-summary.ts';
 
 export interface ImportOptions {
   uploadId: string;
   filePath: string;
   /** Resume point from a previous attempt, or null to start at byte 0. */
   checkpoint: JobCheckpoint | null;
+  /** Delimiter, encoding, header, mapping and error policy from the upload metadata. */
+  settings?: ImportSettings;
   /** csv-parse max_record_size, bytes (default 1 MiB = 1048576). */
   maxRecordSize?: number;
   /** Rows per committed batch (default 10000) and a byte cap per batch (default 8 MiB of raw CSV), whichever comes first. */
@@ -34,76 +43,80 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-export interface ImportSummary {
-  rows: number;
-  rowsRejected: number;
-  columns: string[];
-  bytes: number;
-  sha256: string;
-  durationMs: number;
-}
-
 const MISSING_FILE = 'The uploaded file is no longer on disk';
 // Large reads keep per-chunk overhead (stream hops, buffer joins in the parser) small.
 const READ_CHUNK_BYTES = 256 * 1024;
 
 export async function importCsvFile(options: ImportOptions, sink: BatchSink): Promise<ImportSummary> {
   const startedAt = performance.now();
+  const settings = options.settings ?? {};
   const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   // A checkpoint is only ever written after the header, so it always names the columns.
-  const resume = options.checkpoint && options.checkpoint.columns.length > 0 ? options.checkpoint : null;
-  const startOffset = resume?.byteOffset ?? 0;
+  const resume =
+    options.checkpoint && options.checkpoint.columns.length > 0 ? (options.checkpoint as ImportCheckpoint) : null;
   const bytesTotal = await fileSize(options.filePath);
-  if (bytesTotal < startOffset)
+  if (bytesTotal < (resume?.byteOffset ?? 0))
     throw new ImportFileError('The file is shorter than the checkpoint of the previous attempt');
+  const sample = await readSample(options.filePath).catch(rethrowMissing);
+  const format = detectSourceFormat(sample, bytesTotal <= SAMPLE_BYTES, settings);
+  const startOffset = resume?.byteOffset ?? format.encoding.bomBytes;
 
   const hash = createHash('sha256');
   let bytesRead = await hashFilePrefix(hash, options.filePath, startOffset).catch(rethrowMissing);
-  const locator = new RecordLocator(startOffset, resume?.lineNumber ?? 1);
+  // The locator and the parser count in the UTF-8 stream, from 0 at startOffset.
+  const locator = new RecordLocator(0, resume?.lineNumber ?? 1);
+  const decoder = new SourceDecoder(format.encoding.encoding, startOffset, (chunk) => {
+    hash.update(chunk);
+    bytesRead += chunk.length;
+  });
   const assembler = new BatchAssembler(
     {
       columns: resume?.columns ?? null,
+      header: resume?.header ?? null,
       recordNumber: resume?.recordNumber ?? 0,
       rowsRejected: rowsRejectedIn(resume),
-      byteOffset: startOffset,
     },
     { rows: options.batchRows ?? 10_000, bytes: options.batchBytes ?? 8 * 1024 * 1024 },
     locator,
+    {
+      headerPresent: format.dialect.header,
+      titleLines: format.dialect.titleLines,
+      mapping: settings.mapping ?? null,
+      errorPolicy: settings.errorPolicy ?? {},
+      toSourceOffset: (offset) => decoder.toSourceOffset(offset),
+    },
   );
   const committer = new BatchCommitter(sink, options.signal);
-
-  const parser = new OffsetParser(buildParserOptions({ fromStart: startOffset === 0, maxRecordSize }));
+  const { delimiter, quote } = format.dialect;
+  const parser = new OffsetParser(buildParserOptions({ delimiter, quote, maxRecordSize }), (chunk) =>
+    locator.append(chunk),
+  );
   const source = createReadStream(options.filePath, { start: startOffset, highWaterMark: READ_CHUNK_BYTES });
-  // Hashing and locating see every byte exactly as the parser will.
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytesRead += chunk.length;
-      locator.append(chunk);
-      callback(null, chunk);
-    },
-  });
   // Any stream's error is passed on to the parser, where readRecordGroups reports it.
-  pipeline(source, tap, parser, () => {});
+  pipeline(source, decoder, parser, () => {});
 
   try {
     for await (const group of readRecordGroups<ParsedRecord>(parser)) {
       committer.throwIfStopped();
       for (const record of group) {
-        assembler.add(record, startOffset);
+        assembler.add(record);
+        if (assembler.stopReason !== null) break;
         if (assembler.isFull) await committer.submit(assembler.take(bytesTotal, startOffset));
       }
+      if (assembler.stopReason !== null) break;
     }
+    if (assembler.stopReason === null) assembler.finish();
+    // Rows and errors read so far are committed even when the policy stops the import: the report shows why.
     if (assembler.pending > 0) await committer.submit(assembler.take(bytesTotal, startOffset));
     await committer.settle();
+    if (assembler.stopReason !== null) throw new ImportFileError(assembler.stopReason, { code: 'TOO_MANY_ROW_ERRORS' });
   } catch (error) {
     await committer.drain();
     if (error instanceof CsvError) {
-      const line = locator.lineOfRecordAfter(startOffset + parser.lastRecordEnd);
-      throw new ImportFileError(describeParseError(error.code, line, maxRecordSize), {
-        code: error.code,
-        cause: error,
-      });
+      const line = locator.lineOfRecordAfter(parser.lastRecordEnd);
+      const code =
+        error.code === 'CSV_MAX_RECORD_SIZE' && parser.insideQuotes ? 'CSV_QUOTE_NOT_CLOSED_BY_LIMIT' : error.code;
+      throw new ImportFileError(describeParseError(code, line, maxRecordSize), { code: error.code, cause: error });
     }
     rethrowMissing(error);
   } finally {
@@ -111,14 +124,13 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     parser.destroy();
   }
 
-  return {
-    rows: assembler.recordNumber - assembler.rowsRejected,
-    rowsRejected: assembler.rowsRejected,
-    columns: assembler.columns,
+  return summarise({
+    assembler,
+    format,
     bytes: bytesRead,
     sha256: hash.digest('hex'),
     durationMs: Math.round(performance.now() - startedAt),
-  };
+  });
 }
 
 async function fileSize(filePath: string): Promise<number> {

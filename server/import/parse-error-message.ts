@@ -6,8 +6,10 @@ export function describeParseError(code: string | undefined, line: number, maxRe
   switch (code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return `Unterminated quoted field starting at line ${line}`;
+    case 'CSV_QUOTE_NOT_CLOSED_BY_LIMIT':
+      return `Unterminated quoted field starting at line ${line}: no closing quote within ${maxRecordSize} bytes`;
     case 'CSV_MAX_RECORD_SIZE':
-      return `The record starting at line ${line} is longer than ${maxRecordSize} bytes (often an unterminated quoted field)`;
+      return `The record starting at line ${line} is longer than ${maxRecordSize} bytes; the import cannot skip it and stopped there`;
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return `Unexpected character after a closing quote in the record starting at line ${line}`;

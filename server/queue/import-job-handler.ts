@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../../db/client.ts';
 import type { Job } from '../../db/schema.ts';
 import { createEmbeddedBatchSink } from '../import/embedded-batch-sink.ts';
 import { importCsvFile } from '../import/import-csv-file.ts';
+import { importSettingsFromMetadata } from '../import/import-settings.ts';
 import { createPostgresBatchSink } from '../import/postgres-batch-sink.ts';
 import type { CompletedImport } from './complete-job.ts';
 import type { JobContext, JobHandler } from './worker.ts';
@@ -36,20 +37,26 @@ export function createImportJobHandler(options: ImportJobHandlerOptions): JobHan
             workerId: context.workerId,
             leaseMs: options.leaseMs,
           });
-    const summary = await importCsvFile(
-      { uploadId, filePath: options.filePath(uploadId), checkpoint: job.checkpoint ?? null, signal: context.signal },
+    const upload = await database.db
+      .selectFrom('uploads')
+      .select('metadata')
+      .where('id', '=', uploadId)
+      .executeTakeFirst();
+    // A bad delimiter, encoding or mapping throws a permanent ImportFileError: the job fails at once.
+    const settings = importSettingsFromMetadata(upload?.metadata ?? {});
+    const { sha256, ...summary } = await importCsvFile(
+      {
+        uploadId,
+        filePath: options.filePath(uploadId),
+        checkpoint: job.checkpoint ?? null,
+        settings,
+        signal: context.signal,
+      },
       sink,
     );
     return {
-      sha256: summary.sha256,
-      result: {
-        rows: summary.rows,
-        rowsRejected: summary.rowsRejected,
-        columns: summary.columns,
-        bytes: summary.bytes,
-        durationMs: summary.durationMs,
-        resumedFromRecord: job.checkpoint?.recordNumber ?? 0,
-      },
+      sha256,
+      result: { ...summary, resumedFromRecord: job.checkpoint?.recordNumber ?? 0 },
     };
   };
 }

@@ -1,0 +1,67 @@
+// Reads the import's settings from the upload metadata (tus Upload-Metadata):
+// delimiter, encoding, header, mapping and the error policy. A bad value is a
+// permanent failure with a message naming the key.
+import { type ColumnMapping, parseColumnMapping } from './column-mapping.ts';
+import type { ErrorPolicy } from './error-policy.ts';
+import { ImportFileError } from './import-errors.ts';
+import { normaliseEncodingName, type SourceEncoding, SUPPORTED_ENCODINGS } from './sniff-encoding.ts';
+
+export interface ImportSettings {
+  /** Overrides the sniffed delimiter. */
+  delimiter?: string;
+  /** Overrides the sniffed encoding. */
+  encoding?: SourceEncoding;
+  /** Overrides header detection. */
+  header?: boolean;
+  mapping?: ColumnMapping;
+  errorPolicy?: ErrorPolicy;
+}
+
+const DELIMITER_NAMES: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+
+function invalid(key: string, message: string): ImportFileError {
+  return new ImportFileError(`Invalid metadata "${key}": ${message}`, { code: 'INVALID_METADATA' });
+}
+
+export function importSettingsFromMetadata(metadata: Record<string, string | null | undefined>): ImportSettings {
+  const settings: ImportSettings = {};
+  const value = (key: string) => {
+    const raw = metadata[key];
+    return raw === null || raw === undefined || raw.trim() === '' ? undefined : raw;
+  };
+  const delimiter = value('delimiter');
+  if (delimiter !== undefined) {
+    const resolved = DELIMITER_NAMES[delimiter.trim().toLowerCase()] ?? delimiter;
+    if ([...resolved].length !== 1 || /["'\r\n]/.test(resolved))
+      throw invalid('delimiter', 'expected one character such as , ; | or "tab"');
+    settings.delimiter = resolved;
+  }
+  const encoding = value('encoding');
+  if (encoding !== undefined) {
+    const resolved = normaliseEncodingName(encoding);
+    if (!resolved) throw invalid('encoding', `"${encoding}" is not one of ${SUPPORTED_ENCODINGS.join(', ')}`);
+    settings.encoding = resolved;
+  }
+  const header = value('header')?.trim().toLowerCase();
+  if (header !== undefined) {
+    if (header !== 'true' && header !== 'false') throw invalid('header', 'expected true or false');
+    settings.header = header === 'true';
+  }
+  const mapping = value('mapping');
+  if (mapping !== undefined) settings.mapping = parseColumnMapping(mapping);
+  const errorPolicy: ErrorPolicy = {};
+  const maxErrors = value('maxErrors');
+  if (maxErrors !== undefined) {
+    if (!/^\d+$/.test(maxErrors.trim())) throw invalid('maxErrors', 'expected a whole number ≥ 0');
+    errorPolicy.maxErrors = Number(maxErrors);
+  }
+  const maxErrorRatio = value('maxErrorRatio');
+  if (maxErrorRatio !== undefined) {
+    const ratio = Number(maxErrorRatio);
+    if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+      throw invalid('maxErrorRatio', 'expected a number from 0 to 1');
+    errorPolicy.maxErrorRatio = ratio;
+  }
+  if (Object.keys(errorPolicy).length > 0) settings.errorPolicy = errorPolicy;
+  return settings;
+}
