@@ -2,10 +2,12 @@
 // it works the same from source (tsx) and from any bundle.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/0001_initial.ts';
+import * as jobRequestId from './migrations/0002_job_request_id.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_job_request_id': jobRequestId,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

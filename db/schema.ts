@@ -80,6 +80,8 @@ export interface JobsTable {
   id: Generated<number>;
   upload_id: string;
   state: JobState;
+  /** Id of the request that finished the upload: joins its log line to the job's. */
+  request_id: string | null;
   attempts: Generated<number>;
   max_attempts: number;
   run_at: Timestamp;
@@ -99,7 +101,8 @@ export interface JobsTable {
 export interface ImportedRowsTable {
   upload_id: string;
   record_number: BigIntColumn;
-  data: Json<Record<string, string>>;
+  /** Values as the mapping typed them: text, numbers, booleans, null for empty typed cells. */
+  data: Json<Record<string, string | number | boolean | null>>;
 }
 
 export interface RowErrorsTable {

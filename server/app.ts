@@ -8,10 +8,18 @@ import type { DatabaseHandle } from '../db/client.ts';
 import { createAuthenticate } from './auth/authenticate.ts';
 import type { Config } from './config/config.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { countHttpRequests } from './metrics/count-http-requests.ts';
+import { registerDatabaseGauges } from './metrics/database-gauges.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.ts';
 import type { JobSignal } from './queue/job-signal.ts';
+import { echoRequestId, requestIdFor } from './request-id.ts';
 import { configRoute } from './routes/config-route.ts';
+import { errorsReportRoute } from './routes/errors-report-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { metricsRoute } from './routes/metrics-route.ts';
 import { rowsRoute } from './routes/rows-route.ts';
+import { uploadControlRoutes } from './routes/upload-control-routes.ts';
+import { uploadEventsRoute } from './routes/upload-events-route.ts';
 import { uploadsRoutes } from './routes/uploads-routes.ts';
 import { tusRoutes } from './tus/tus-routes.ts';
 import { createTusServer } from './tus/tus-server.ts';
@@ -19,6 +27,8 @@ import type { UploadFileStore } from './tus/upload-file-store.ts';
 
 export interface AppDependencies {
   database: DatabaseHandle;
+  /** Prometheus series shared with the in-process worker; created here when absent. */
+  metrics?: ServiceMetrics;
   jobSignal: JobSignal;
   logger: Logger;
   /** True once shutdown began: /readyz answers 503 so balancers drain us. */
@@ -39,12 +49,17 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default generics.
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdFor,
     // tus bodies are streamed by @tus/server; nothing here reads a body into memory.
     bodyLimit: 1024 * 1024,
   });
   app.decorateRequest('owner', null);
   installErrorHandler(app);
+  const metrics = deps.metrics ?? createServiceMetrics();
+  registerDatabaseGauges(metrics, db, config.uploadDir);
+  countHttpRequests(app, metrics);
+  echoRequestId(app);
 
   const { server: tusServer, store } = createTusServer({
     db,
@@ -57,6 +72,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     jobMaxAttempts: config.jobMaxAttempts,
     uploadExpiryMs: config.uploadExpiryMs,
     trustProxy: config.trustProxy,
+    metrics,
   });
   app.decorate('uploadStore', store);
   const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });
@@ -65,14 +81,24 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     db,
     uploadDir: config.uploadDir,
     minFreeDiskBytes: config.minFreeDiskBytes,
+    maxQueueLagMs: config.readyMaxQueueLagMs,
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
+  await app.register(metricsRoute, { metrics });
   await app.register(tusRoutes, { tusServer, db, authenticate });
+  // Outside the /api plugin: this route also accepts ?token= (EventSource sends no headers).
+  await app.register(uploadEventsRoute, { db, authenticate, filePath: (id) => store.filePath(id) });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate);
     await api.register(configRoute, { maxFileSize: config.maxFileSize, chunkSize: config.chunkSize });
     await api.register(uploadsRoutes, { db, filePath: (id) => store.filePath(id) });
     await api.register(rowsRoute, { db });
+    await api.register(errorsReportRoute, { db });
+    await api.register(uploadControlRoutes, {
+      db,
+      jobSignal: deps.jobSignal,
+      files: { remove: (id) => store.removeFiles(id) },
+    });
   });
   if (deps.webRoot && existsSync(deps.webRoot)) {
     await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });

@@ -1,10 +1,29 @@
-// The process logger: pino JSON with secrets redacted.
-import pino, { type Logger } from 'pino';
+// The process logger: pino JSON, one line per event, secrets redacted (the
+// Authorization header, and `token` in query strings, which the event stream
+// route accepts because EventSource cannot send headers).
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/config.ts';
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({
+const TOKEN_IN_QUERY = /([?&]token=)[^&]*/g;
+
+export function redactUrl(url: string): string {
+  return url.replace(TOKEN_IN_QUERY, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  id?: string;
+  ip?: string;
+}
+
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'token'], censor: '[redacted]' },
-  });
+    serializers: {
+      req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), ip: req.ip }),
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import type { Config } from './config/config.ts';
+import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
 import { type JobHandler, startWorker, type Worker } from './queue/worker.ts';
@@ -46,8 +47,10 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
   await migrateToLatest(database.db);
   const jobSignal = createJobSignal(database, logger);
   let shuttingDown = false;
+  const metrics = createServiceMetrics();
   const app = await buildApp(config, {
     database,
+    metrics,
     jobSignal,
     logger,
     webRoot: options.webRoot,
@@ -66,6 +69,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
             options.jobHandler ??
             createImportJobHandler({ database, filePath: (id) => store.filePath(id), leaseMs: config.jobLeaseMs }),
           concurrency: config.workerConcurrency,
+          metrics,
           leaseMs: config.jobLeaseMs,
           pollIntervalMs: config.jobPollIntervalMs,
           retryBaseMs: config.jobRetryDelayMs,
@@ -82,6 +86,9 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
           logger,
           jobMaxAttempts: config.jobMaxAttempts,
           expiryMs: config.uploadExpiryMs,
+          retentionMs: config.retentionMs,
+          uploadDir: config.uploadDir,
+          metrics,
           cleanupIntervalMs: config.cleanupIntervalMs,
         });
 

@@ -63,6 +63,19 @@ describe.skipIf(databaseUnavailable())(`bad input (${databaseKind})`, () => {
     expect(badLength.status).toBe(400);
   });
 
+  it('refuses bad import options at creation with 400, naming the option', async () => {
+    for (const [metadata, key] of [
+      [{ filename: 'a.csv', delimiter: 'ab' }, 'delimiter'],
+      [{ filename: 'a.csv', encoding: 'ebcdic' }, 'encoding'],
+      [{ filename: 'a.csv', header: 'maybe' }, 'header'],
+      [{ filename: 'a.csv', mapping: '{not json' }, 'mapping'],
+    ] as const) {
+      const response = await createUpload(harness.baseUrl, token, 10, metadata);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body).error.message).toContain(key);
+    }
+  });
+
   it('stored nothing for any refused upload', async () => {
     expect(await uploadCount()).toBe(0);
   });

@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import type { UploadFileStore } from '../tus/upload-file-store.ts';
 import { findIdleUnfinishedUploads, markUploadExpired } from '../uploads/upload-repository.ts';
 
@@ -13,6 +14,7 @@ export interface ExpiryOptions {
   expiryMs: number;
   logger: Logger;
   now?: Date;
+  metrics?: ServiceMetrics;
 }
 
 const PAGE = 500;
@@ -41,10 +43,11 @@ export async function expireIdleUploads(options: ExpiryOptions): Promise<number>
     const activity = await lastActivity(options.store, upload.id);
     if (activity?.complete) continue; // finished bytes are reconciliation's business, never expired
     if (activity && activity.at > cutoff.getTime()) continue;
-    if (activity) await options.store.remove(upload.id).catch(() => {});
+    if (activity) await options.store.removeFiles(upload.id).catch(() => {});
     await markUploadExpired(options.db, upload.id);
     expired++;
   }
+  options.metrics?.uploadsExpired.inc(expired);
   if (expired > 0) options.logger.info({ expired }, 'expired idle uploads removed');
   return expired;
 }

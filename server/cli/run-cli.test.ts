@@ -9,10 +9,15 @@ import { HELP, runCli } from './run-cli.ts';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) },
+  const io = {
+    stdout(text: string) {
+      out.stdout += text;
+    },
+    stderr(text: string) {
+      out.stderr += text;
+    },
   };
+  return { out, io };
 }
 
 describe('pnpm cli (embedded database)', () => {
@@ -25,7 +30,7 @@ describe('pnpm cli (embedded database)', () => {
   it('migrates, then reports it is up to date', async () => {
     const first = capture();
     expect(await runCli(['migrate'], { DATA_DIR: dataDir }, first.io)).toBe(0);
-    expect(first.out.stderr).toBe('applied: 0001_initial\n');
+    expect(first.out.stderr).toBe('applied: 0001_initial, 0002_job_request_id\n');
     const second = capture();
     expect(await runCli(['migrate'], { DATA_DIR: dataDir }, second.io)).toBe(0);
     expect(second.out.stderr).toBe('already up to date\n');

@@ -39,6 +39,8 @@ export interface Config {
   jobRetryDelayMs: number;
   /** Polling fallback between wake-ups by notification. */
   jobPollIntervalMs: number;
+  /** /readyz fails when the oldest due job has waited longer than this. */
+  readyMaxQueueLagMs: number;
   /** On SIGTERM, in-flight requests get this long before their connections are closed. */
   shutdownGraceMs: number;
   authTokens: ReadonlyArray<{ owner: string; token: string }>;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jobLeaseMs: readInteger(env, 'JOB_LEASE_MS', 30_000, { min: 1000 }),
     jobRetryDelayMs: readInteger(env, 'JOB_RETRY_DELAY_MS', 2000, { min: 0 }),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 2000, { min: 50 }),
+    readyMaxQueueLagMs: readInteger(env, 'READY_MAX_QUEUE_LAG_SECONDS', 900, { min: 1 }) * 1000,
     shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0 }),
     authTokens: parseAuthTokens(readOptionalString(env, 'AUTH_TOKENS')),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),

@@ -5,21 +5,17 @@ import type { Job } from '../../db/schema.ts';
 import type { Executor } from '../uploads/upload-repository.ts';
 
 /**
- * Runnable = queued and due, or running with an expired lease (its worker died).
- * SKIP LOCKED lets many workers claim concurrently without waiting on each other;
- * the lease (`locked_until`) is what a crashed worker leaves behind to expire.
+ * Runnable = queued and due. SKIP LOCKED lets many workers claim at once
+ * without waiting on each other's row locks; the lease (`locked_until`) set
+ * here is what a crashed worker leaves behind, for resetStaleJobs to expire.
  */
 export async function claimJob(db: Executor, workerId: string, leaseMs: number): Promise<Job | undefined> {
   return db.transaction().execute(async (trx) => {
     const candidate = await trx
       .selectFrom('jobs')
       .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('state', '=', 'queued'), eb('run_at', '<=', sql<Date>`now()`)]),
-          eb.and([eb('state', '=', 'running'), eb('locked_until', '<', sql<Date>`now()`)]),
-        ]),
-      )
+      .where('state', '=', 'queued')
+      .where('run_at', '<=', sql<Date>`now()`)
       .orderBy('run_at')
       .orderBy('id')
       .limit(1)

@@ -7,12 +7,14 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job } from '../../db/schema.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import { claimJob } from './claim-job.ts';
 import { type CompletedImport, completeJob } from './complete-job.ts';
 import { failJob } from './fail-job.ts';
 import { heartbeatJob } from './heartbeat-job.ts';
 import type { JobSignal } from './job-signal.ts';
 import { releaseJob } from './release-job.ts';
+import { resetStaleJobs } from './reset-stale-jobs.ts';
 
 export interface JobContext {
   workerId: string;
@@ -32,6 +34,8 @@ export interface WorkerOptions {
   leaseMs: number;
   pollIntervalMs: number;
   retryBaseMs: number;
+  /** Job durations and row counts; omitted in processes that export no metrics. */
+  metrics?: ServiceMetrics;
 }
 
 export interface Worker {
@@ -80,7 +84,16 @@ export function startWorker(options: WorkerOptions): Worker {
   }
 
   async function runJob(job: Job): Promise<void> {
-    const jobLogger = logger.child({ jobId: Number(job.id), uploadId: job.upload_id, attempt: job.attempts });
+    // reqId is the request that finished the upload: one id from API log line to job log lines.
+    const jobLogger = logger.child({
+      jobId: Number(job.id),
+      uploadId: job.upload_id,
+      attempt: job.attempts,
+      reqId: job.request_id,
+    });
+    const startedAt = performance.now();
+    const observe = (outcome: string) =>
+      options.metrics?.jobDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
     const abort = new AbortController();
     const onStop = () => abort.abort(new Error('worker stopping'));
     stopping.signal.addEventListener('abort', onStop, { once: true });
@@ -101,6 +114,11 @@ export function startWorker(options: WorkerOptions): Worker {
       jobLogger.info('job started');
       const outcome = await options.handler(job, { workerId, signal: abort.signal, logger: jobLogger });
       const recorded = await completeJob(options.db, Number(job.id), workerId, outcome);
+      observe('succeeded');
+      if (recorded) {
+        options.metrics?.rowsImported.inc(Number(outcome.result.rows ?? 0));
+        options.metrics?.rowsRejected.inc(Number(outcome.result.rowsRejected ?? 0));
+      }
       jobLogger.info({ recorded }, 'job succeeded');
     } catch (error) {
       if (stopping.signal.aborted) {
@@ -112,6 +130,7 @@ export function startWorker(options: WorkerOptions): Worker {
           permanent: isPermanent(error),
           retryBaseMs: options.retryBaseMs,
         });
+        observe(outcome);
         jobLogger.warn({ err: error, outcome }, 'job attempt failed');
       }
     } finally {
@@ -133,6 +152,21 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  // Every worker sweeps for expired leases; the sweep is one atomic UPDATE, so
+  // sweeping from many processes is safe. Recovery takes at most lease + sweep.
+  const sweep = setInterval(
+    () => {
+      resetStaleJobs(options.db)
+        .then((reset) => {
+          if (reset === 0) return;
+          logger.warn({ reset }, 'requeued jobs whose worker stopped responding');
+          return options.jobSignal.notify();
+        })
+        .catch((error) => logger.warn({ err: error }, 'stale job sweep failed'));
+    },
+    Math.min(10_000, Math.max(100, Math.floor(options.leaseMs / 2))),
+  );
+
   const slots = Array.from({ length: options.concurrency }, () => slot());
   logger.info({ concurrency: options.concurrency }, 'worker started');
 
@@ -140,6 +174,7 @@ export function startWorker(options: WorkerOptions): Worker {
     workerId,
     async stop() {
       stopping.abort();
+      clearInterval(sweep);
       unsubscribe();
       await Promise.all(slots);
       logger.info('worker stopped');

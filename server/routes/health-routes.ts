@@ -6,12 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { migrationsAreCurrent } from '../../db/migrate.ts';
 import type { Database } from '../../db/schema.ts';
+import { queueLagSeconds } from '../queue/queue-lag.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 
 export interface HealthRoutesOptions {
   db: Kysely<Database>;
   uploadDir: string;
   minFreeDiskBytes: number;
+  maxQueueLagMs: number;
   isShuttingDown(): boolean;
 }
 
@@ -43,6 +45,11 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
         const free = await freeDiskBytes(options.uploadDir);
         if (free < options.minFreeDiskBytes) throw new Error(`only ${free} bytes free`);
         return `${free} bytes free`;
+      }),
+      queue: await check(async () => {
+        const lag = await queueLagSeconds(options.db);
+        if (lag * 1000 > options.maxQueueLagMs) throw new Error(`oldest due job has waited ${Math.round(lag)} s`);
+        return `lag ${lag.toFixed(1)} s`;
       }),
       accepting: { ok: !options.isShuttingDown(), detail: options.isShuttingDown() ? 'shutting down' : undefined },
     };

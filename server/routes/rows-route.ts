@@ -10,10 +10,12 @@ export interface RowsRouteOptions {
 }
 
 /** jsonb sorts keys its own way; the file's column order is the one people expect. */
-function inFileOrder(data: Record<string, string>, columns: string[] | undefined): Record<string, string> {
+type RowData = Record<string, string | number | boolean | null>;
+
+function inFileOrder(data: RowData, columns: string[] | undefined): RowData {
   if (!columns) return data;
-  const ordered: Record<string, string> = {};
-  for (const column of columns) if (column in data) ordered[column] = data[column] as string;
+  const ordered: RowData = {};
+  for (const column of columns) if (column in data) ordered[column] = data[column] ?? null;
   return Object.assign(ordered, data);
 }
 

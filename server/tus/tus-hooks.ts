@@ -5,12 +5,14 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
 import { AppError, appError, toTusError } from '../errors.ts';
+import { importSettingsFromMetadata } from '../import/import-settings.ts';
+import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import type { JobSignal } from '../queue/job-signal.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { hasAllowedExtension, isAllowedMimeType } from '../uploads/file-types.ts';
 import { finishUpload } from '../uploads/finish-upload.ts';
 import { registerUpload, reservedStorageBytes } from '../uploads/upload-repository.ts';
-import { requestOwner } from './request-owner.ts';
+import { requestContext } from './request-context.ts';
 
 export interface TusHookOptions {
   db: Kysely<Database>;
@@ -21,6 +23,7 @@ export interface TusHookOptions {
   maxStorageBytes: number;
   minFreeDiskBytes: number;
   jobMaxAttempts: number;
+  metrics: ServiceMetrics;
 }
 
 const MAX_FILENAME_LENGTH = 255;
@@ -37,6 +40,13 @@ function validateMetadata(metadata: Record<string, string | null>): { filename: 
     if (value && value.length > MAX_METADATA_VALUE_LENGTH) {
       throw appError('invalid_metadata', `Metadata "${key}" is longer than ${MAX_METADATA_VALUE_LENGTH} characters`);
     }
+  }
+  try {
+    // The import's own options (delimiter, encoding, header, mapping, error policy):
+    // a bad one is refused now with 400 rather than failing the job after the upload.
+    importSettingsFromMetadata(metadata);
+  } catch (error) {
+    throw appError('invalid_metadata', error instanceof Error ? error.message : String(error));
   }
   const filetype = metadata.filetype?.trim() || null;
   if (!hasAllowedExtension(filename) || (filetype !== null && !isAllowedMimeType(filetype))) {
@@ -67,7 +77,7 @@ export function createTusHooks(options: TusHookOptions) {
   /** POST: validates the file and registers it as `uploading` for its owner. */
   async function onUploadCreate(request: unknown, upload: TusUpload): Promise<{ metadata?: TusUpload['metadata'] }> {
     try {
-      const owner = requestOwner(request);
+      const { owner } = requestContext(request);
       const metadata = upload.metadata ?? {};
       const { filename, filetype } = validateMetadata(metadata);
       await checkCapacity(options, upload.size ?? options.maxFileSize);
@@ -80,6 +90,7 @@ export function createTusHooks(options: TusHookOptions) {
         state: 'uploading',
         metadata: JSON.stringify(metadata),
       });
+      options.metrics.uploadsCreated.inc();
       options.logger.info({ uploadId: upload.id, owner, size: upload.size }, 'upload created');
       return {};
     } catch (error) {
@@ -90,11 +101,25 @@ export function createTusHooks(options: TusHookOptions) {
   }
 
   /** Last byte stored: marks the upload `uploaded` and queues its import, once. Must return an object. */
-  async function onUploadFinish(_request: unknown, upload: TusUpload): Promise<Record<string, never>> {
+  async function onUploadFinish(request: unknown, upload: TusUpload): Promise<Record<string, never>> {
     try {
       const size = upload.size ?? upload.offset;
-      const { jobId } = await finishUpload(options.db, options.jobSignal, upload.id, size, options.jobMaxAttempts);
-      options.logger.info({ uploadId: upload.id, size, jobId }, 'upload finished');
+      const { requestId } = requestContext(request);
+      const finished = await finishUpload(
+        options.db,
+        options.jobSignal,
+        upload.id,
+        size,
+        options.jobMaxAttempts,
+        requestId,
+      );
+      if (finished.jobId !== null) {
+        options.metrics.uploadsFinished.inc();
+        options.metrics.uploadSize.observe(size);
+        if (finished.createdAt)
+          options.metrics.uploadDuration.observe((Date.now() - finished.createdAt.getTime()) / 1000);
+      }
+      options.logger.info({ uploadId: upload.id, size, jobId: finished.jobId, reqId: requestId }, 'upload finished');
       return {};
     } catch (error) {
       // The bytes are safe on disk; the reconciliation pass will queue the job.

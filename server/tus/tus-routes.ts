@@ -8,7 +8,7 @@ import type { Database } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { findOwnedUpload } from '../uploads/upload-repository.ts';
-import { setRequestOwner } from './request-owner.ts';
+import { setRequestContext } from './request-context.ts';
 import { TUS_PATH } from './tus-server.ts';
 
 export interface TusRoutesOptions {
@@ -33,6 +33,8 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     if (request.method === 'OPTIONS') return;
     // tus answers carry Tus-Resumable even when we refuse before reaching it.
     reply.header('Tus-Resumable', '1.0.0');
+    // Hijacked replies bypass Fastify's headers: set the request id on the raw response.
+    reply.raw.setHeader('X-Request-Id', request.id);
     await options.authenticate(request);
     const owner = request.owner as string;
     const id = uploadIdOf(request.url);
@@ -40,7 +42,7 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
       // Same answer for a malformed id, an unknown id and another owner's id.
       if (!isValidUploadId(id) || !(await findOwnedUpload(options.db, owner, id))) throw notFound();
     }
-    setRequestOwner(request.raw, owner);
+    setRequestContext(request.raw, { owner, requestId: request.id });
   });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -2,6 +2,7 @@
 // random hex ids, lifecycle hooks, and the error mapping to JSON bodies.
 import { Server } from '@tus/server';
 import type { Logger } from 'pino';
+import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
 import { createTusHooks, type TusHookOptions } from './tus-hooks.ts';
 import { UploadFileStore } from './upload-file-store.ts';
@@ -19,6 +20,11 @@ export function createTusServer(options: TusServerOptions): { server: Server; st
   const store = new UploadFileStore({
     directory: options.uploadDir,
     expirationPeriodInMilliseconds: options.uploadExpiryMs,
+    onTerminated: async (id) => {
+      await deleteUpload(options.db, { remove: async () => {} }, id);
+      options.metrics.uploadsTerminated.inc();
+    },
+    onBytesStored: (bytes) => options.metrics.bytesReceived.inc(bytes),
   });
   const hooks = createTusHooks(options);
   const server = new Server({

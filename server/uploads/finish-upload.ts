@@ -10,6 +10,7 @@ import { findUpload, markUploadFinished } from './upload-repository.ts';
 export interface FinishResult {
   /** The id of the job queued by this call, or null if one already existed. */
   jobId: number | null;
+  createdAt: Date | null;
 }
 
 export async function finishUpload(
@@ -18,14 +19,16 @@ export async function finishUpload(
   uploadId: string,
   size: number,
   maxAttempts: number,
+  /** The request that delivered the last byte, so the job's logs can be joined to it. */
+  requestId: string | null = null,
 ): Promise<FinishResult> {
-  const jobId = await db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     await markUploadFinished(trx, uploadId, size);
     // An upload that expired or was removed meanwhile gets no job.
     const upload = await findUpload(trx, uploadId);
-    if (upload?.state !== 'uploaded') return null;
-    return enqueueImportJob(trx, uploadId, maxAttempts);
+    if (upload?.state !== 'uploaded') return { jobId: null, createdAt: upload?.created_at ?? null };
+    return { jobId: await enqueueImportJob(trx, uploadId, maxAttempts, requestId), createdAt: upload.created_at };
   });
-  if (jobId !== null) await signal.notify();
-  return { jobId };
+  if (result.jobId !== null) await signal.notify();
+  return result;
 }

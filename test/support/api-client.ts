@@ -36,7 +36,10 @@ export async function waitForUpload(
     if (status !== 200) throw new Error(`GET /api/uploads/${id} answered ${status}`);
     observed.push(body);
     if (done(body)) return { upload: body, observed };
-    if (Date.now() > deadline) throw new Error(`upload ${id} still ${body.state}/${body.job?.state} at timeout`);
+    if (Date.now() > deadline || (body.job?.state === 'failed' && !done(body)))
+      throw new Error(
+        `upload ${id} ${body.state}/${body.job?.state}, not what was awaited (last error: ${body.job?.lastError})`,
+      );
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }
 }

@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { createToken } from '../../server/auth/tokens.ts';
 import { loadConfig } from '../../server/config/config.ts';
 import type { Env } from '../../server/config/parse-env.ts';
+import { createLogger } from '../../server/logger.ts';
 import { type Service, type ServiceOptions, startService } from '../../server/service.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from './postgres-database.ts';
 
@@ -32,6 +33,8 @@ export interface TestService {
 
 export interface TestServiceOptions extends Partial<Omit<ServiceOptions, 'logger'>> {
   env?: Env;
+  /** Collects the service's JSON log lines (level info and up) for assertions. */
+  logLines?: string[];
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -48,7 +51,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     DATABASE_URL: temporary?.url,
     ...options.env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const collected = options.logLines;
+  const logger = collected
+    ? createLogger('info', { write: (line: string) => void collected.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const service = await startService(config, { ...options, logger, shutdownGraceMs: 2000 });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const address = service.app.server.address();

@@ -50,6 +50,10 @@ export function tusUpload(options: TusUploadOptions): Promise<TusUploadResult> {
       },
       onError: reject,
     });
+    if (!options.urlStorage) {
+      upload.start();
+      return;
+    }
     upload
       .findPreviousUploads()
       .then((previous) => {

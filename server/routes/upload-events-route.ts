@@ -1,0 +1,82 @@
+// GET /api/uploads/:id/events: Server-Sent Events carrying the same object as
+// GET /api/uploads/:id on every change, until the import is finished.
+// A browser's EventSource cannot send headers, so this one route also takes
+// the token as `?token=`; every other route insists on the Authorization header.
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { findJobForUpload } from '../queue/find-jobs.ts';
+import { requireOwnedUpload } from '../uploads/owned-upload.ts';
+import { findOwnedUpload } from '../uploads/upload-repository.ts';
+import { presentUpload, type UploadView } from '../uploads/upload-view.ts';
+import { streamUploadEvents, type UploadEventStream } from './upload-event-stream.ts';
+
+export interface UploadEventsRouteOptions {
+  db: Kysely<Database>;
+  authenticate: (request: FastifyRequest) => Promise<void>;
+  filePath(id: string): string;
+  /** How often each open stream asks the database for changes (default 500 ms). */
+  pollIntervalMs?: number;
+  /** Interval of the comment heartbeat (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export async function uploadEventsRoute(app: FastifyInstance, options: UploadEventsRouteOptions): Promise<void> {
+  const { db } = options;
+  const open = new Set<UploadEventStream>();
+
+  app.addHook('onRequest', async (request) => {
+    const { token } = request.query as { token?: unknown };
+    // The header wins; the query token only stands in for a client that cannot send one.
+    if (!request.headers.authorization && typeof token === 'string' && token !== '') {
+      request.headers.authorization = `Bearer ${token}`;
+    }
+    await options.authenticate(request);
+  });
+  // Long-lived streams would hold app.close() until the grace period runs out.
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.close();
+  });
+
+  async function loadView(owner: string, id: string): Promise<UploadView | undefined> {
+    const upload = await findOwnedUpload(db, owner, id);
+    if (!upload) return undefined;
+    const job = await findJobForUpload(db, upload.id);
+    // While uploading, the bytes on disk are ahead of the table (as in GET /api/uploads/:id).
+    const liveOffset =
+      upload.state === 'uploading'
+        ? await stat(options.filePath(upload.id)).then(
+            (s) => s.size,
+            () => 0,
+          )
+        : undefined;
+    return presentUpload(upload, job, liveOffset);
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { token?: string } }>(
+    '/api/uploads/:id/events',
+    {
+      // Request logs print the URL, and the URL may carry the token: keep them quiet here.
+      logLevel: 'warn',
+      schema: {
+        querystring: { type: 'object', properties: { token: { type: 'string' } }, additionalProperties: false },
+      },
+    },
+    async (request, reply) => {
+      const owner = request.owner as string;
+      // Refuse before the stream starts, so a wrong id is a plain JSON 404.
+      const upload = await requireOwnedUpload(db, owner, request.params.id);
+      reply.hijack();
+      const stream = streamUploadEvents(reply.raw, {
+        load: () => loadView(owner, upload.id),
+        pollIntervalMs: options.pollIntervalMs ?? 500,
+        heartbeatMs: options.heartbeatMs ?? 15_000,
+        onError: (error) => request.log.warn({ err: error, uploadId: upload.id }, 'upload event poll failed'),
+      });
+      open.add(stream);
+      await stream.ended;
+      open.delete(stream);
+    },
+  );
+}
