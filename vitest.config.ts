@@ -3,10 +3,14 @@
 // PGlite and once on a real PostgreSQL server.
 import { defineConfig } from 'vitest/config';
 
+// Suites that do not touch the database's behaviour run once, with the embedded database.
+const DATABASE_AGNOSTIC = ['test/caddy-proxy.test.ts', 'test/deploy-files.test.ts'];
+
 const integration = (database: 'embedded' | 'postgres') => ({
   test: {
     name: `integration-${database}`,
     include: ['test/**/*.test.ts'],
+    exclude: database === 'postgres' ? DATABASE_AGNOSTIC : [],
     env: { TEST_DATABASE: database },
     globalSetup: ['test/support/postgres-global-setup.ts'],
     testTimeout: 120_000,

@@ -17,6 +17,7 @@ import { configRoute } from './routes/config-route.ts';
 import { errorsReportRoute } from './routes/errors-report-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
+import { openApiRoute } from './routes/openapi-route.ts';
 import { rowsRoute } from './routes/rows-route.ts';
 import { uploadControlRoutes } from './routes/upload-control-routes.ts';
 import { uploadEventsRoute } from './routes/upload-events-route.ts';
@@ -36,6 +37,9 @@ export interface AppDependencies {
   /** Directory of the built web UI; nothing is served at / when absent. */
   webRoot?: string;
 }
+
+/** Announced in the OpenAPI description; follows package.json. */
+const SERVICE_VERSION = '0.1.0';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,6 +88,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     maxQueueLagMs: config.readyMaxQueueLagMs,
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
+  await app.register(openApiRoute, { version: SERVICE_VERSION });
   await app.register(metricsRoute, { metrics });
   await app.register(tusRoutes, { tusServer, db, authenticate });
   // Outside the /api plugin: this route also accepts ?token= (EventSource sends no headers).

@@ -1,4 +1,4 @@
-// The process logger: pino JSON, one line per event, secrets redacted (the
+// The process logger: pino JSON, one line per event (pretty on a terminal), secrets redacted (the
 // Authorization header, and `token` in query strings, which the event stream
 // route accepts because EventSource cannot send headers).
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -25,5 +25,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), ip: req.ip }),
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  // People read a terminal; machines read JSON from pipes and files.
+  if (process.stdout.isTTY)
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  return pino(options);
 }

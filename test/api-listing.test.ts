@@ -31,6 +31,21 @@ describe.skipIf(databaseUnavailable())(`listing uploads (${databaseKind})`, () =
     expect(body.allowedTypes).toEqual(expect.arrayContaining(['.csv', 'text/csv']));
   });
 
+  it('publishes an OpenAPI description of /api with the schemas the routes validate', async () => {
+    const { status, body } = await apiRequest<{
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    }>(harness.baseUrl, '/api/docs', null);
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/api/config', '/api/uploads', '/api/uploads/{id}', '/api/uploads/{id}/rows']),
+    );
+    expect(Object.keys(body.paths).every((path) => path.startsWith('/api/'))).toBe(true);
+    const rowsParameters = body.paths['/api/uploads/{id}/rows']?.get?.parameters?.map((p) => `${p.in}:${p.name}`);
+    expect(rowsParameters).toEqual(expect.arrayContaining(['query:limit', 'query:after', 'path:id']));
+  });
+
   it('pages through the owner’s uploads newest first', async () => {
     const seen: UploadView[] = [];
     let cursor: string | null = null;
