@@ -4,7 +4,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Suites that do not touch the database's behaviour run once, with the embedded database.
-const DATABASE_AGNOSTIC = ['test/caddy-proxy.test.ts', 'test/deploy-files.test.ts'];
+const DATABASE_AGNOSTIC = [
+  'test/caddy-proxy.test.ts',
+  'test/deploy-files.test.ts',
+  'test/browser/dashboard-resume.test.ts',
+];
 
 const integration = (database: 'embedded' | 'postgres') => ({
   test: {

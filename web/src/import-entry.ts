@@ -1,0 +1,180 @@
+// One upload in the import panel: its state, a progress bar with bytes, rows,
+// rate and time left, the result, the error report and the job's buttons.
+import type { ApiClient } from './api-client.ts';
+import { formatBytes, formatCount, formatDate, formatDuration } from './format.ts';
+import { createRowsPreview } from './rows-preview.ts';
+import type { UploadView } from './service-types.ts';
+
+export type EntryAction = 'retry' | 'cancel' | 'delete';
+
+const FINAL_JOB_STATES = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Nothing will change without someone acting: no stream needed. */
+export function isFinal(view: UploadView): boolean {
+  return view.state === 'expired' || FINAL_JOB_STATES.has(view.job?.state ?? '');
+}
+
+/** The state a person cares about: the import's once there is one. */
+function stateOf(view: UploadView): string {
+  return view.job?.state ?? view.state;
+}
+
+function figures(view: UploadView): { done: number; total: number; text: string } {
+  const job = view.job;
+  if (!job) {
+    const total = view.size ?? 0;
+    return { done: view.offset, total, text: `${formatBytes(view.offset)} of ${formatBytes(total)} uploaded` };
+  }
+  const { bytesDone, bytesTotal, rowsDone, rate, etaSeconds } = job.progress;
+  const parts = [`${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} read`, `${formatCount(rowsDone)} rows`];
+  if (job.state === 'running' && rate > 0) parts.push(`${formatBytes(rate)}/s`);
+  if (job.state === 'running' && etaSeconds !== null) parts.push(`${formatDuration(etaSeconds)} left`);
+  return { done: bytesDone, total: bytesTotal, text: parts.join(' · ') };
+}
+
+function button(label: string, action: EntryAction, filename: string): HTMLButtonElement {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.textContent = label;
+  element.dataset.action = action;
+  element.setAttribute('aria-label', `${label} ${filename}`);
+  return element;
+}
+
+export class ImportEntry {
+  readonly element = document.createElement('li');
+  #view: UploadView;
+  readonly #state = document.createElement('span');
+  readonly #progress = document.createElement('progress');
+  readonly #figures = document.createElement('p');
+  readonly #result = document.createElement('p');
+  readonly #report = document.createElement('p');
+  readonly #preview: HTMLDetailsElement;
+  readonly #buttons: Record<EntryAction, HTMLButtonElement>;
+  readonly #message = document.createElement('p');
+
+  constructor(
+    private readonly api: ApiClient,
+    view: UploadView,
+    onAction: (entry: ImportEntry, action: EntryAction) => void,
+  ) {
+    this.#view = view;
+    this.element.className = 'import';
+    this.element.dataset.uploadId = view.id;
+    const head = document.createElement('div');
+    head.className = 'import-head';
+    const name = document.createElement('span');
+    name.className = 'import-name';
+    name.textContent = view.filename;
+    this.#state.className = 'import-state';
+    const meta = document.createElement('p');
+    meta.className = 'import-meta';
+    meta.textContent = `${view.size === null ? 'size unknown' : formatBytes(view.size)} · ${formatDate(view.createdAt)}`;
+    head.append(name, this.#state);
+    this.#progress.setAttribute('aria-label', `Progress of ${view.filename}`);
+    this.#figures.className = 'import-figures';
+    this.#result.className = 'import-result';
+    this.#report.className = 'import-report';
+    this.#message.className = 'import-message';
+    this.#message.setAttribute('role', 'status');
+    this.#preview = createRowsPreview(api, view.id, view.filename);
+    this.#buttons = {
+      retry: button('Retry', 'retry', view.filename),
+      cancel: button('Cancel', 'cancel', view.filename),
+      delete: button('Delete', 'delete', view.filename),
+    };
+    const actions = document.createElement('div');
+    actions.className = 'import-actions';
+    for (const [action, element] of Object.entries(this.#buttons)) {
+      element.addEventListener('click', () => onAction(this, action as EntryAction));
+      actions.append(element);
+    }
+    this.element.append(
+      head,
+      meta,
+      this.#progress,
+      this.#figures,
+      this.#result,
+      this.#report,
+      this.#preview,
+      actions,
+      this.#message,
+    );
+    this.update(view);
+  }
+
+  get view(): UploadView {
+    return this.#view;
+  }
+
+  say(message: string): void {
+    this.#message.textContent = message;
+  }
+
+  update(view: UploadView): void {
+    this.#view = view;
+    const job = view.job;
+    const state = stateOf(view);
+    this.element.dataset.state = state;
+    this.#state.textContent = state;
+    this.#state.dataset.state = state;
+
+    const { done, total, text } = figures(view);
+    this.#progress.max = Math.max(total, 1);
+    this.#progress.value = job?.state === 'succeeded' ? this.#progress.max : Math.min(done, this.#progress.max);
+    this.#figures.textContent = text;
+
+    const result = job?.result as { rows?: number; rowsRejected?: number; durationMs?: number } | null | undefined;
+    const rows = result?.rows ?? job?.progress.rowsDone ?? 0;
+    const rejected = result?.rowsRejected ?? job?.progress.rowsRejected ?? 0;
+    this.element.dataset.rows = String(rows);
+    this.element.dataset.rowsRejected = String(rejected);
+    if (job?.state === 'succeeded') {
+      const took = result?.durationMs !== undefined ? ` in ${formatDuration(result.durationMs / 1000)}` : '';
+      this.#result.textContent = `Imported ${formatCount(rows)} rows, ${formatCount(rejected)} rejected${took}.`;
+    } else if (job?.lastError) {
+      const attempt = `attempt ${job.attempts} of ${job.maxAttempts}`;
+      this.#result.textContent = `${job.state === 'failed' ? 'Failed' : 'Last error'} (${attempt}): ${job.lastError}`;
+    } else if (view.state === 'expired') {
+      this.#result.textContent = 'The upload was not finished in time and has expired.';
+    } else {
+      this.#result.textContent = '';
+    }
+    this.#renderReport(rejected);
+    this.#preview.hidden = rows === 0;
+
+    const jobState = job?.state;
+    this.#buttons.retry.hidden = jobState !== 'failed' && jobState !== 'cancelled';
+    this.#buttons.cancel.hidden = jobState !== 'queued' && jobState !== 'running';
+  }
+
+  #renderReport(rejected: number): void {
+    if (rejected === 0) {
+      this.#report.replaceChildren();
+      return;
+    }
+    const link = document.createElement('a');
+    link.href = `/api/uploads/${this.#view.id}/errors`;
+    link.textContent = `Error report (${formatCount(rejected)} rejected rows, CSV)`;
+    // The report needs the bearer token, which a plain link cannot send.
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      void this.#downloadReport(link.href);
+    });
+    this.#report.replaceChildren(link);
+  }
+
+  async #downloadReport(url: string): Promise<void> {
+    try {
+      const blob = await (await this.api.request(url)).blob();
+      const objectUrl = URL.createObjectURL(blob);
+      const anchor = document.createElement('a');
+      anchor.href = objectUrl;
+      anchor.download = `${this.#view.filename.replace(/\.[^.]+$/, '')}-errors.csv`;
+      anchor.click();
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
+    } catch (error) {
+      this.say(`The error report could not be downloaded: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+// The service's JSON shapes, shared with the server so the page and the API
+// cannot drift apart (type-only: nothing of the server ends up in the bundle).
+export type { JobView, UploadView } from '../../server/uploads/upload-view.ts';
+
+/** GET /api/config */
+export interface ServiceConfig {
+  maxFileSize: number;
+  chunkSize: number;
+  tusEndpoint: string;
+  allowedTypes: string[];
+}
+
+export interface RowsPage {
+  rows: { recordNumber: number; data: Record<string, string> }[];
+  nextAfter: number | null;
+}
