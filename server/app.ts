@@ -1,6 +1,7 @@
 // Builds the Fastify application: health, tus at /files, the JSON API and the
 // web UI. It never listens; main.ts (or a test) decides where it is served.
 import { existsSync } from 'node:fs';
+import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,6 +23,7 @@ import { rowsRoute } from './routes/rows-route.ts';
 import { uploadControlRoutes } from './routes/upload-control-routes.ts';
 import { uploadEventsRoute } from './routes/upload-events-route.ts';
 import { uploadsRoutes } from './routes/uploads-routes.ts';
+import { registerRateLimits } from './security/rate-limits.ts';
 import { tusRoutes } from './tus/tus-routes.ts';
 import { createTusServer } from './tus/tus-server.ts';
 import type { UploadFileStore } from './tus/upload-file-store.ts';
@@ -57,6 +59,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     genReqId: requestIdFor,
     // tus bodies are streamed by @tus/server; nothing here reads a body into memory.
     bodyLimit: 1024 * 1024,
+    // A request may take hours (a 3 GiB PATCH on a slow link): no overall limit, but a
+    // connection that goes quiet (slowloris, stalled body) is closed after idleTimeoutMs.
+    requestTimeout: 0,
+    connectionTimeout: config.idleTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Headers must be complete within headersTimeoutMs; Node only checks every
+    // connectionsCheckingInterval (30 s by default), so check every second.
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   });
   app.decorateRequest('owner', null);
   installErrorHandler(app);
@@ -64,6 +74,17 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   registerDatabaseGauges(metrics, db, config.uploadDir);
   countHttpRequests(app, metrics);
   echoRequestId(app);
+  // CORS for /api: closed unless CORS_ORIGINS lists origins (tus answers its own CORS).
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
+  });
+  await registerRateLimits(app, {
+    apiPerMinute: config.apiRateLimitPerMinute,
+    uploadsPerMinute: config.uploadRateLimitPerMinute,
+    pepper: config.tokenPepper,
+  });
 
   const { server: tusServer, store } = createTusServer({
     db,
@@ -77,6 +98,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     uploadExpiryMs: config.uploadExpiryMs,
     trustProxy: config.trustProxy,
     metrics,
+    corsOrigins: config.corsOrigins,
+    ownerQuotaBytes: config.ownerQuotaBytes,
+    maxUnfinishedUploadsPerOwner: config.maxUnfinishedUploadsPerOwner,
   });
   app.decorate('uploadStore', store);
   const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });

@@ -7,6 +7,9 @@ export type ErrorCode =
   | 'invalid_metadata'
   | 'unsupported_file_type'
   | 'file_too_large'
+  | 'quota_exceeded'
+  | 'too_many_uploads'
+  | 'rate_limited'
   | 'storage_full'
   | 'insufficient_storage'
   | 'conflict'
@@ -20,6 +23,9 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_metadata: 400,
   unsupported_file_type: 415,
   file_too_large: 413,
+  quota_exceeded: 413,
+  too_many_uploads: 429,
+  rate_limited: 429,
   storage_full: 507,
   insufficient_storage: 507,
   conflict: 409,

@@ -59,3 +59,36 @@ export function matchEnvironmentToken(
   }
   return owner;
 }
+
+export interface TokenListing {
+  id: number;
+  owner: string;
+  label: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Every token without its secret (only hashes are stored anyway). */
+export async function listTokens(db: Kysely<Database>): Promise<TokenListing[]> {
+  const rows = await db.selectFrom('api_tokens').selectAll().orderBy('id').execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    owner: row.owner,
+    label: row.label,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  }));
+}
+
+/** Revokes a token at once (the next request with it gets 401); false when no such active token. */
+export async function revokeToken(db: Kysely<Database>, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

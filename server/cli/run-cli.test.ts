@@ -56,10 +56,35 @@ describe('pnpm cli (embedded database)', () => {
     }
   });
 
+  it('lists tokens without secrets and revokes one', async () => {
+    const created = capture();
+    await runCli(['token', 'create', 'bob'], { DATA_DIR: dataDir }, created.io);
+    const token = created.out.stdout.trim();
+    const listing = capture();
+    expect(await runCli(['token', 'list'], { DATA_DIR: dataDir }, listing.io)).toBe(0);
+    expect(listing.out.stdout).not.toContain(token);
+    const line = listing.out.stdout.split('\n').find((l) => / bob /.test(l)) as string;
+    expect(line).toMatch(/active$/);
+    const id = line.split(/\s+/)[0] as string;
+    const revoked = capture();
+    expect(await runCli(['token', 'revoke', id], { DATA_DIR: dataDir }, revoked.io)).toBe(0);
+    const database = await openDatabase({ dataDir });
+    try {
+      expect(await findTokenOwner(database.db, loadConfig({}).tokenPepper, token)).toBeNull();
+    } finally {
+      await database.close();
+    }
+    const after = capture();
+    await runCli(['token', 'list'], { DATA_DIR: dataDir }, after.io);
+    expect(after.out.stdout.split('\n').find((l) => / bob /.test(l))).toMatch(/revoked \d{4}-/);
+  });
+
   it.each([
     [['token', 'create'], /owner must be/],
     [['token', 'create', 'has space'], /owner must be/],
     [['token', 'delete', 'x'], /usage: pnpm cli token create/],
+    [['token', 'revoke', 'abc'], /usage: pnpm cli token revoke/],
+    [['token', 'revoke', '999999'], /No active token with id 999999/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('exits 2 with a message for %j', async (argv, message) => {
     const { out, io } = capture();

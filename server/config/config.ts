@@ -48,6 +48,37 @@ export interface Config {
   trustProxy: boolean;
   /** Secret mixed into token hashes; set it in production so a leaked table is useless. */
   tokenPepper: string;
+  /** Declared bytes one owner may hold (unfinished uploads count their declared length); null = no limit. */
+  ownerQuotaBytes: number | null;
+  /** Unfinished uploads one owner may have at once; the next creation gets 429. */
+  maxUnfinishedUploadsPerOwner: number;
+  /** Requests per minute per token (or per IP without one) on /api; 0 = off. */
+  apiRateLimitPerMinute: number;
+  /** Upload creations (tus POST) per minute per token (or per IP); 0 = off. */
+  uploadRateLimitPerMinute: number;
+  /** A connection that sends nothing for this long is closed (slowloris, stalled bodies). */
+  idleTimeoutMs: number;
+  /** Request headers must arrive within this time. */
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Origins allowed to call the API and tus from a browser on another site; empty = same origin only. */
+  corsOrigins: readonly string[];
+  /** GET /files/:id serves the owner their raw upload; false answers 404. */
+  allowDownloads: boolean;
+}
+
+function parseOrigins(text: string | undefined): readonly string[] {
+  if (!text) return [];
+  return text.split(',').map((origin) => {
+    const trimmed = origin.trim();
+    if (!/^https?:\/\/[^/\s]+$/.test(trimmed)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be a comma-separated list of origins like https://example.com, got "${trimmed}"`,
+      );
+    }
+    return trimmed;
+  });
 }
 
 const GiB = 1024 ** 3;
@@ -104,6 +135,21 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     tokenPepper: readString(env, 'TOKEN_PEPPER', 'csv-upload-service'),
+    ownerQuotaBytes: readOptionalString(env, 'OWNER_QUOTA_GB')
+      ? Math.floor(readDecimal(env, 'OWNER_QUOTA_GB', 0, { min: 0 }) * GiB)
+      : null,
+    maxUnfinishedUploadsPerOwner: readInteger(env, 'MAX_UNFINISHED_UPLOADS_PER_OWNER', 100, { min: 1 }),
+    apiRateLimitPerMinute: readInteger(env, 'RATE_LIMIT_API_PER_MINUTE', 1200, { min: 0 }),
+    uploadRateLimitPerMinute: readInteger(env, 'RATE_LIMIT_UPLOADS_PER_MINUTE', 120, { min: 0 }),
+    idleTimeoutMs: readInteger(env, 'IDLE_TIMEOUT_MS', 60_000, { min: 1000 }),
+    headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', 15_000, { min: 1000 }),
+    keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, { min: 1000 }),
+    corsOrigins: parseOrigins(readOptionalString(env, 'CORS_ORIGINS')),
+    allowDownloads: readBoolean(env, 'ALLOW_DOWNLOADS', true),
   };
-  return Object.freeze({ ...config, authTokens: Object.freeze(config.authTokens.map((t) => Object.freeze(t))) });
+  return Object.freeze({
+    ...config,
+    authTokens: Object.freeze(config.authTokens.map((t) => Object.freeze(t))),
+    corsOrigins: Object.freeze([...config.corsOrigins]),
+  });
 }

@@ -1,9 +1,13 @@
 // Reads and writes of the uploads table. Functions take `db` or a transaction
 // first, so callers can group them (e.g. finishing an upload and queueing its job).
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database, NewUpload, Upload } from '../../db/schema.ts';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Rows that are not partial uploads of tus concatenation (never imported on their own). */
+const notPartial = (eb: ExpressionBuilder<Database, 'uploads'>) =>
+  eb.or([eb('concat_role', 'is', null), eb('concat_role', '!=', 'partial')]);
 
 export async function registerUpload(db: Executor, upload: NewUpload): Promise<void> {
   await db.insertInto('uploads').values(upload).execute();
@@ -30,7 +34,8 @@ export async function listOwnedUploads(
   limit: number,
   cursor: UploadPageCursor | null,
 ): Promise<Upload[]> {
-  let query = db.selectFrom('uploads').selectAll().where('owner', '=', owner);
+  // Partial uploads (tus concatenation) are pieces of a final upload, not imports of their own.
+  let query = db.selectFrom('uploads').selectAll().where('owner', '=', owner).where(notPartial);
   if (cursor) {
     query = query.where((eb) =>
       eb.or([
@@ -64,6 +69,28 @@ export async function reservedStorageBytes(db: Executor, maxFileSize: number): P
   return Number(row.total);
 }
 
+/** The same reservation for one owner (OWNER_QUOTA_GB). */
+export async function ownerReservedStorageBytes(db: Executor, owner: string, maxFileSize: number): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum(eb.fn.coalesce('size', eb.val(maxFileSize))), eb.val(0)).as('total'))
+    .where('owner', '=', owner)
+    .where('file_deleted_at', 'is', null)
+    .where('state', '!=', 'expired')
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export async function countUnfinishedUploads(db: Executor, owner: string): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('owner', '=', owner)
+    .where('state', '=', 'uploading')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function setUploadState(db: Executor, id: string, state: Upload['state']): Promise<void> {
   await db.updateTable('uploads').set({ state, updated_at: new Date() }).where('id', '=', id).execute();
 }
@@ -95,6 +122,7 @@ export async function findUploadsWithoutJob(db: Executor, limit: number): Promis
     .selectFrom('uploads')
     .selectAll()
     .where('state', 'in', ['uploading', 'uploaded'])
+    .where(notPartial)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.upload_id', '=', 'uploads.id'))),
     )

@@ -48,6 +48,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     MIN_FREE_DISK_MB: '0',
     JOB_POLL_INTERVAL_MS: '250',
     JOB_RETRY_DELAY_MS: '50',
+    // Tests poll the API quickly; the rate-limit suite sets its own limits.
+    RATE_LIMIT_API_PER_MINUTE: '0',
+    RATE_LIMIT_UPLOADS_PER_MINUTE: '0',
     DATABASE_URL: temporary?.url,
     ...options.env,
   });
