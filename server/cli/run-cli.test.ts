@@ -30,7 +30,7 @@ describe('pnpm cli (embedded database)', () => {
   it('migrates, then reports it is up to date', async () => {
     const first = capture();
     expect(await runCli(['migrate'], { DATA_DIR: dataDir }, first.io)).toBe(0);
-    expect(first.out.stderr).toBe('applied: 0001_initial, 0002_job_request_id\n');
+    expect(first.out.stderr).toMatch(/^applied: 0001_initial, 0002_job_request_id/);
     const second = capture();
     expect(await runCli(['migrate'], { DATA_DIR: dataDir }, second.io)).toBe(0);
     expect(second.out.stderr).toBe('already up to date\n');

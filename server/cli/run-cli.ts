@@ -5,17 +5,22 @@ import { migrateToLatest } from '../../db/migrate.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import type { Env } from '../config/parse-env.ts';
 import { tokenCommand } from './token-command.ts';
+import { uploadCommand } from './upload/upload-command.ts';
 import { UsageError } from './usage-error.ts';
 import { withDatabase } from './with-database.ts';
 
 export const HELP = `usage: pnpm cli <command>
   token create <owner> [--label text]   create an API token; prints only the token
   migrate                               apply database migrations
+  upload <file...> [options]            upload files over tus and wait for their imports
+                                        (pnpm cli upload --help for the options)
 `;
 
 export interface CliOutput {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr when it is a terminal: the upload progress is drawn as bars there. */
+  terminal?: NodeJS.WritableStream;
 }
 
 async function dispatch(argv: string[], env: Env, out: CliOutput): Promise<void> {
@@ -33,6 +38,9 @@ async function dispatch(argv: string[], env: Env, out: CliOutput): Promise<void>
 /** Runs one CLI invocation and returns its exit code. */
 export async function runCli(argv: string[], env: Env, out: CliOutput): Promise<number> {
   try {
+    // Before loadConfig: the uploader is an HTTP client that needs none of the server's
+    // settings, and it has its own exit codes (1 when any file failed).
+    if (argv[0] === 'upload') return await uploadCommand(argv.slice(1), env, out);
     await dispatch(argv, env, out);
     return 0;
   } catch (error) {

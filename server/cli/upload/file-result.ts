@@ -1,0 +1,56 @@
+// One file's outcome, as the summary table and `--json` lines report it.
+import * as tus from 'tus-js-client';
+import type { UploadView } from '../../uploads/upload-view.ts';
+
+export type FileStatus = 'imported' | 'uploaded' | 'upload-failed' | 'import-failed';
+
+export interface FileResult {
+  /** The path as given on the command line. */
+  file: string;
+  status: FileStatus;
+  id: string | null;
+  url: string | null;
+  size: number;
+  /** Bytes the server already had from an interrupted run. */
+  resumedFrom: number;
+  /** An interrupted run's upload was dropped because the file changed since. */
+  restarted: boolean;
+  rowsImported: number | null;
+  rowsRejected: number | null;
+  /** Set when rows were rejected or the import failed. */
+  errorReportUrl: string | null;
+  error: string | null;
+}
+
+export const succeeded = (result: FileResult) => result.status === 'imported' || result.status === 'uploaded';
+
+/** What went wrong, in the server's words when it answered. */
+export function describeUploadError(error: unknown): string {
+  if (error instanceof tus.DetailedError && error.originalResponse) {
+    const status = error.originalResponse.getStatus();
+    const body = error.originalResponse.getBody() ?? '';
+    try {
+      const message = (JSON.parse(body) as { error?: { message?: string } }).error?.message;
+      if (message) return `${message} (${status})`;
+    } catch {}
+    return `the server answered ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+  }
+  if (error instanceof tus.DetailedError && error.causingError) return error.causingError.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Fills in the import's outcome from the upload's final state. */
+export function importOutcome(server: string, upload: UploadView): Partial<FileResult> {
+  const job = upload.job;
+  const result = (job?.result ?? {}) as { rows?: number; rowsRejected?: number };
+  const rowsImported = job?.state === 'succeeded' ? (result.rows ?? job.progress.rowsDone) : null;
+  const rowsRejected = result.rowsRejected ?? job?.progress.rowsRejected ?? null;
+  const ok = job?.state === 'succeeded';
+  return {
+    status: ok ? 'imported' : 'import-failed',
+    rowsImported,
+    rowsRejected,
+    errorReportUrl: !ok || (rowsRejected ?? 0) > 0 ? `${server}/api/uploads/${upload.id}/errors` : null,
+    error: ok ? null : (job?.lastError ?? `import ${job?.state ?? 'not started'}`),
+  };
+}
