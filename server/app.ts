@@ -24,6 +24,7 @@ import { uploadControlRoutes } from './routes/upload-control-routes.ts';
 import { uploadEventsRoute } from './routes/upload-events-route.ts';
 import { uploadsRoutes } from './routes/uploads-routes.ts';
 import { registerRateLimits } from './security/rate-limits.ts';
+import { registerSecurityHeaders } from './security/security-headers.ts';
 import { tusRoutes } from './tus/tus-routes.ts';
 import { createTusServer } from './tus/tus-server.ts';
 import type { UploadFileStore } from './tus/upload-file-store.ts';
@@ -74,6 +75,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   registerDatabaseGauges(metrics, db, config.uploadDir);
   countHttpRequests(app, metrics);
   echoRequestId(app);
+  await registerSecurityHeaders(app);
   // CORS for /api: closed unless CORS_ORIGINS lists origins (tus answers its own CORS).
   await app.register(fastifyCors, {
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
