@@ -14,7 +14,8 @@ const integration = (database: 'embedded' | 'postgres') => ({
   test: {
     name: `integration-${database}`,
     include: ['test/**/*.test.ts'],
-    exclude: database === 'postgres' ? DATABASE_AGNOSTIC : [],
+    // Scale-out suites run several real processes on one PostgreSQL: the postgres project only.
+    exclude: database === 'postgres' ? DATABASE_AGNOSTIC : ['test/scale-out/**'],
     env: { TEST_DATABASE: database },
     globalSetup: ['test/support/postgres-global-setup.ts'],
     testTimeout: 120_000,

@@ -3,11 +3,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/0001_initial.ts';
 import * as jobRequestId from './migrations/0002_job_request_id.ts';
+import * as tusConcatenation from './migrations/0003_tus_concatenation.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_job_request_id': jobRequestId,
+  '0003_tus_concatenation': tusConcatenation,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -18,6 +18,7 @@ type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | 
 type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
 
 export type UploadState = 'uploading' | 'uploaded' | 'processing' | 'processed' | 'failed' | 'expired';
+export type ConcatRole = 'partial' | 'final';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface ApiTokensTable {
@@ -48,6 +49,8 @@ export interface UploadsTable {
   updated_at: Timestamp;
   finished_at: NullableTimestamp;
   file_deleted_at: NullableTimestamp;
+  /** tus concatenation: `partial` (a piece, never imported alone), `final` (assembled), null (plain). */
+  concat_role: ColumnType<ConcatRole | null, ConcatRole | null | undefined, ConcatRole | null>;
 }
 
 export interface JobProgress {

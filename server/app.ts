@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
+import type { Locker } from '@tus/utils';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../db/client.ts';
@@ -39,6 +40,8 @@ export interface AppDependencies {
   isShuttingDown?: () => boolean;
   /** Directory of the built web UI; nothing is served at / when absent. */
   webRoot?: string;
+  /** tus upload locks; PostgresLocker when several processes serve tus. */
+  locker?: Locker;
 }
 
 /** Announced in the OpenAPI description; follows package.json. */
@@ -103,6 +106,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     corsOrigins: config.corsOrigins,
     ownerQuotaBytes: config.ownerQuotaBytes,
     maxUnfinishedUploadsPerOwner: config.maxUnfinishedUploadsPerOwner,
+    locker: deps.locker,
   });
   app.decorate('uploadStore', store);
   const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });
@@ -116,7 +120,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
   await app.register(openApiRoute, { version: SERVICE_VERSION });
   await app.register(metricsRoute, { metrics });
-  await app.register(tusRoutes, { tusServer, db, authenticate });
+  await app.register(tusRoutes, { tusServer, db, authenticate, allowDownloads: config.allowDownloads });
   // Outside the /api plugin: this route also accepts ?token= (EventSource sends no headers).
   await app.register(uploadEventsRoute, { db, authenticate, filePath: (id) => store.filePath(id) });
   await app.register(async (api) => {

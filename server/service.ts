@@ -2,17 +2,20 @@
 // job signal, the Fastify app, an in-process worker and maintenance timers.
 // main.ts listens and handles signals; tests start it on port 0.
 import { mkdir } from 'node:fs/promises';
+import { MemoryLocker } from '@tus/server';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type DatabaseHandle, openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
+import { runAsSingleton } from './cluster/singleton-duty.ts';
 import type { Config } from './config/config.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
 import { type JobHandler, startWorker, type Worker } from './queue/worker.ts';
+import { PostgresLocker } from './tus/postgres-locker.ts';
 
 export interface ServiceOptions {
   logger: Logger;
@@ -48,7 +51,20 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
   const jobSignal = createJobSignal(database, logger);
   let shuttingDown = false;
   const metrics = createServiceMetrics();
+  // Several API processes share uploads only through PostgreSQL: their locks must live there too.
+  const locker =
+    database.kind === 'postgres'
+      ? new PostgresLocker({
+          connectionString: database.url,
+          logger,
+          maxConnections: config.tusLockConnections,
+          acquireLockTimeoutMs: config.tusLockTimeoutMs,
+        })
+      : new MemoryLocker({ acquireLockTimeout: config.tusLockTimeoutMs });
+  // Release requests from other processes must reach us before we take any lock.
+  if (locker instanceof PostgresLocker) await locker.ready;
   const app = await buildApp(config, {
+    locker,
     database,
     metrics,
     jobSignal,
@@ -76,20 +92,28 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
         })
       : null;
 
+  // One process of the deployment runs the maintenance timers (the elected leader).
   const maintenance: Maintenance | null =
     options.maintenance === false
       ? null
-      : startMaintenance({
-          db: database.db,
-          store,
-          jobSignal,
+      : runAsSingleton({
+          database,
+          duty: 'maintenance',
+          electionIntervalMs: config.leaderElectionIntervalMs,
           logger,
-          jobMaxAttempts: config.jobMaxAttempts,
-          expiryMs: config.uploadExpiryMs,
-          retentionMs: config.retentionMs,
-          uploadDir: config.uploadDir,
-          metrics,
-          cleanupIntervalMs: config.cleanupIntervalMs,
+          start: () =>
+            startMaintenance({
+              db: database.db,
+              store,
+              jobSignal,
+              logger,
+              jobMaxAttempts: config.jobMaxAttempts,
+              expiryMs: config.uploadExpiryMs,
+              retentionMs: config.retentionMs,
+              uploadDir: config.uploadDir,
+              metrics,
+              cleanupIntervalMs: config.cleanupIntervalMs,
+            }),
         });
 
   return {
@@ -107,6 +131,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
       );
       await Promise.all([app.close(), worker?.stop(), maintenance?.stop()]);
       clearTimeout(grace);
+      if (locker instanceof PostgresLocker) await locker.close();
       await jobSignal.close();
       await database.close();
     },

@@ -31,13 +31,17 @@ describe.skipIf(databaseUnavailable())(`cut connection mid-PATCH (${databaseKind
     const firstPart = content.subarray(0, 3 * 1024 * 1024);
     await cutPatch(created.url, token, 0, firstPart, content.length);
 
-    // The bytes that reached the server before the cut are kept (none lost, none invented).
+    // The bytes that reached the server before the cut are kept; what was still in flight
+    // (socket buffers) may be lost, and nothing is invented.
     let offset = 0;
-    for (let i = 0; i < 50 && offset < firstPart.length; i++) {
+    let previous = -1;
+    for (let i = 0; i < 50 && offset !== previous; i++) {
+      previous = offset;
+      await new Promise((r) => setTimeout(r, 100));
       offset = Number((await head(created.url, token)).headers['upload-offset']);
-      if (offset < firstPart.length) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(offset).toBe(firstPart.length);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(firstPart.length);
 
     // A PATCH at a stale offset is refused without changing the upload.
     expect((await patch(created.url, token, 0, content.subarray(0, 10))).status).toBe(409);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { apiRequest } from './support/api-client.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from './support/postgres-database.ts';
 import { createUpload, head } from './support/raw-tus.ts';
@@ -51,6 +51,10 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
 
   it('starts, serves with its token, and shuts down cleanly keeping in-flight bytes', async () => {
     const server = runEntryPoint(MAIN, [], env);
+    // A failed assertion must not leave a server holding the data directory for the next test.
+    onTestFinished(() => {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    });
     const [, baseUrl] = await waitForOutput(server, /CSV upload service: (http:\/\/\S+?)(\/#token=|\s)/);
     let token: string;
     if (databaseKind === 'embedded') {
@@ -65,7 +69,10 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
       token = created.stdout.trim();
     }
     expect((await apiRequest(`${baseUrl}`, '/api/uploads', token)).status).toBe(200);
-    expect((await apiRequest(`${baseUrl}`, '/', null)).body).toContain('CSV upload service');
+    // The built dashboard (pnpm start builds it when missing).
+    const page = await apiRequest<string>(`${baseUrl}`, '/', null);
+    expect(page.body).toContain('<title>CSV upload</title>');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
 
     // A PATCH that is still sending when SIGTERM arrives.
     const created = await createUpload(baseUrl as string, token, 10 * 1024 * 1024);
@@ -90,6 +97,9 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
 
     // Restarted, the server reports exactly the bytes that arrived before the shutdown.
     const again = runEntryPoint(MAIN, [], env);
+    onTestFinished(() => {
+      if (again.child.exitCode === null) again.child.kill('SIGKILL');
+    });
     const [, newBaseUrl] = await waitForOutput(again, /CSV upload service: (http:\/\/\S+?)(\/#token=|\s)/);
     const url = created.url.replace(baseUrl as string, newBaseUrl as string);
     const status = await head(url, token);

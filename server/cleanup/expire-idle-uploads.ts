@@ -41,7 +41,8 @@ export async function expireIdleUploads(options: ExpiryOptions): Promise<number>
   // Rows are only candidates: the file's modification time is the real last activity.
   for (const upload of await findIdleUnfinishedUploads(options.db, cutoff, PAGE)) {
     const activity = await lastActivity(options.store, upload.id);
-    if (activity?.complete) continue; // finished bytes are reconciliation's business, never expired
+    // Finished bytes are reconciliation's business and never expire, except partials no final claimed.
+    if (activity?.complete && upload.concat_role !== 'partial') continue;
     if (activity && activity.at > cutoff.getTime()) continue;
     if (activity) await options.store.removeFiles(upload.id).catch(() => {});
     await markUploadExpired(options.db, upload.id);

@@ -11,8 +11,15 @@ import type { JobSignal } from '../queue/job-signal.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { hasAllowedExtension, isAllowedMimeType } from '../uploads/file-types.ts';
 import { finishUpload } from '../uploads/finish-upload.ts';
-import { registerUpload, reservedStorageBytes } from '../uploads/upload-repository.ts';
-import { requestContext } from './request-context.ts';
+import {
+  countUnfinishedUploads,
+  findUpload,
+  markUploadFinished,
+  ownerReservedStorageBytes,
+  registerUpload,
+  reservedStorageBytes,
+} from '../uploads/upload-repository.ts';
+import { currentRequestContext, requestContext } from './request-context.ts';
 
 export interface TusHookOptions {
   db: Kysely<Database>;
@@ -24,15 +31,38 @@ export interface TusHookOptions {
   minFreeDiskBytes: number;
   jobMaxAttempts: number;
   metrics: ServiceMetrics;
+  /** Per-owner limits (OWNER_QUOTA_GB, MAX_UNFINISHED_UPLOADS_PER_OWNER). */
+  ownerQuotaBytes: number | null;
+  maxUnfinishedUploadsPerOwner: number;
 }
 
 const MAX_FILENAME_LENGTH = 255;
 const MAX_METADATA_VALUE_LENGTH = 64 * 1024;
 
+/** Control characters (C0 and DEL) or path separators. */
+function hasUnsafeCharacter(text: string): boolean {
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || char === '/' || char === '\\') return true;
+  }
+  return false;
+}
+
+/** Metadata values may be binary; PostgreSQL jsonb refuses NUL characters, so they become U+FFFD. */
+function storableMetadata(metadata: Record<string, string | null>): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [key, value?.replaceAll('\0', '\uFFFD') ?? null]),
+  );
+}
+
 /** Refuses what the service cannot or will not import, before a byte is stored. */
 function validateMetadata(metadata: Record<string, string | null>): { filename: string; filetype: string | null } {
   const filename = metadata.filename?.trim();
   if (!filename) throw appError('invalid_metadata', 'Upload-Metadata must include a non-empty "filename"');
+  // Echoed in Content-Disposition and shown in the UI: no control characters or path separators.
+  if (hasUnsafeCharacter(filename)) {
+    throw appError('invalid_metadata', '"filename" must not contain control characters or slashes');
+  }
   if (filename.length > MAX_FILENAME_LENGTH) {
     throw appError('invalid_metadata', `"filename" is longer than ${MAX_FILENAME_LENGTH} characters`);
   }
@@ -58,6 +88,24 @@ function validateMetadata(metadata: Record<string, string | null>): { filename: 
   return { filename, filetype };
 }
 
+/** Refuses an upload the owner's limits do not allow: quota (413), unfinished uploads (429). */
+async function checkOwnerLimits(options: TusHookOptions, owner: string, declaredSize: number): Promise<void> {
+  if ((await countUnfinishedUploads(options.db, owner)) >= options.maxUnfinishedUploadsPerOwner) {
+    throw appError(
+      'too_many_uploads',
+      `You have ${options.maxUnfinishedUploadsPerOwner} unfinished uploads: finish or delete some before starting another`,
+    );
+  }
+  if (options.ownerQuotaBytes === null) return;
+  const reserved = await ownerReservedStorageBytes(options.db, owner, options.maxFileSize);
+  if (reserved + declaredSize > options.ownerQuotaBytes) {
+    throw appError(
+      'quota_exceeded',
+      `This upload would exceed your storage quota of ${options.ownerQuotaBytes} bytes (${reserved} in use): delete older uploads first`,
+    );
+  }
+}
+
 /** Refuses an upload the disk or the storage budget cannot hold (507). */
 async function checkCapacity(options: TusHookOptions, declaredSize: number): Promise<void> {
   const free = await freeDiskBytes(options.uploadDir);
@@ -77,9 +125,12 @@ export function createTusHooks(options: TusHookOptions) {
   /** POST: validates the file and registers it as `uploading` for its owner. */
   async function onUploadCreate(request: unknown, upload: TusUpload): Promise<{ metadata?: TusUpload['metadata'] }> {
     try {
-      const { owner } = requestContext(request);
+      const { owner, concat } = requestContext(request);
       const metadata = upload.metadata ?? {};
-      const { filename, filetype } = validateMetadata(metadata);
+      // A partial upload is a piece of a file: its name and import options come with the final upload.
+      const { filename, filetype } =
+        concat?.kind === 'partial' ? { filename: 'partial', filetype: null } : validateMetadata(metadata);
+      await checkOwnerLimits(options, owner, upload.size ?? options.maxFileSize);
       await checkCapacity(options, upload.size ?? options.maxFileSize);
       await registerUpload(options.db, {
         id: upload.id,
@@ -88,7 +139,8 @@ export function createTusHooks(options: TusHookOptions) {
         filetype,
         size: upload.size ?? null,
         state: 'uploading',
-        metadata: JSON.stringify(metadata),
+        metadata: JSON.stringify(storableMetadata(metadata)),
+        concat_role: concat?.kind ?? null,
       });
       options.metrics.uploadsCreated.inc();
       options.logger.info({ uploadId: upload.id, owner, size: upload.size }, 'upload created');
@@ -100,26 +152,35 @@ export function createTusHooks(options: TusHookOptions) {
     }
   }
 
-  /** Last byte stored: marks the upload `uploaded` and queues its import, once. Must return an object. */
+  /** Marks an upload `uploaded` and queues its import, once; a partial upload is only marked. */
+  async function recordFinished(uploadId: string, size: number, requestId: string): Promise<void> {
+    if ((await findUpload(options.db, uploadId))?.concat_role === 'partial') {
+      // Partials are imported as part of their final upload, never on their own.
+      await markUploadFinished(options.db, uploadId, size);
+      options.logger.info({ uploadId, size, reqId: requestId }, 'partial upload finished');
+      return;
+    }
+    const finished = await finishUpload(
+      options.db,
+      options.jobSignal,
+      uploadId,
+      size,
+      options.jobMaxAttempts,
+      requestId,
+    );
+    if (finished.jobId !== null) {
+      options.metrics.uploadsFinished.inc();
+      options.metrics.uploadSize.observe(size);
+      if (finished.createdAt)
+        options.metrics.uploadDuration.observe((Date.now() - finished.createdAt.getTime()) / 1000);
+    }
+    options.logger.info({ uploadId, size, jobId: finished.jobId, reqId: requestId }, 'upload finished');
+  }
+
+  /** Last byte stored: records it (see recordFinished). Must return an object. */
   async function onUploadFinish(request: unknown, upload: TusUpload): Promise<Record<string, never>> {
     try {
-      const size = upload.size ?? upload.offset;
-      const { requestId } = requestContext(request);
-      const finished = await finishUpload(
-        options.db,
-        options.jobSignal,
-        upload.id,
-        size,
-        options.jobMaxAttempts,
-        requestId,
-      );
-      if (finished.jobId !== null) {
-        options.metrics.uploadsFinished.inc();
-        options.metrics.uploadSize.observe(size);
-        if (finished.createdAt)
-          options.metrics.uploadDuration.observe((Date.now() - finished.createdAt.getTime()) / 1000);
-      }
-      options.logger.info({ uploadId: upload.id, size, jobId: finished.jobId, reqId: requestId }, 'upload finished');
+      await recordFinished(upload.id, upload.size ?? upload.offset, requestContext(request).requestId);
       return {};
     } catch (error) {
       // The bytes are safe on disk; the reconciliation pass will queue the job.
@@ -128,5 +189,10 @@ export function createTusHooks(options: TusHookOptions) {
     }
   }
 
-  return { onUploadCreate, onUploadFinish };
+  /** A final upload (concatenation) was assembled during its POST: it is finished like any upload. */
+  async function onFinalAssembled(finalId: string, size: number): Promise<void> {
+    await recordFinished(finalId, size, currentRequestContext()?.requestId ?? 'unknown');
+  }
+
+  return { onUploadCreate, onUploadFinish, onFinalAssembled };
 }

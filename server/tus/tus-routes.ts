@@ -1,6 +1,8 @@
 // Mounts the tus protocol at /files as an encapsulated plugin: request bodies
 // pass through untouched (streamed to disk by @tus/server), every verb but
-// OPTIONS is authenticated, and an upload id answers only to its owner.
+// OPTIONS is authenticated, an upload id answers only to its owner, and the
+// protocol rules @tus/server lacks are applied around it (tus-protocol-gate).
+import type { IncomingMessage } from 'node:http';
 import type { Server } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -8,13 +10,21 @@ import type { Database } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { findOwnedUpload } from '../uploads/upload-repository.ts';
-import { setRequestContext } from './request-context.ts';
+import { prepareConcatCreation } from './concat-creation.ts';
+import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
+import { adjustResponseHeaders, type HeaderAdjuster } from './response-headers.ts';
+import { ProtocolError } from './tus-errors.ts';
+import { TUS_CHECKSUM_ALGORITHMS, tusExtensions } from './tus-extensions.ts';
+import { applyMethodOverride, checkTusHeaders } from './tus-protocol-gate.ts';
 import { TUS_PATH } from './tus-server.ts';
+import { UploadFileStore, type UploadProtocolInfo } from './upload-file-store.ts';
 
 export interface TusRoutesOptions {
   tusServer: Server;
   db: Kysely<Database>;
   authenticate: (request: FastifyRequest) => Promise<void>;
+  /** GET /files/:id serves the owner's raw file; false answers 404 (ALLOW_DOWNLOADS). */
+  allowDownloads?: boolean;
 }
 
 /** The upload id in /files/<id>, or null for the collection URL. */
@@ -24,31 +34,88 @@ function uploadIdOf(url: string): string | null {
   return rest === '' ? null : rest;
 }
 
+/** The headers tus asks for that @tus/server does not send, set on its response as it goes out. */
+function protocolResponseHeaders(method: string, store: UploadFileStore, info?: UploadProtocolInfo): HeaderAdjuster {
+  return (status, headers) => {
+    if (status === 503) headers.set('Retry-After', '2');
+    if (method === 'OPTIONS' && status < 300) {
+      headers.set('Tus-Extension', tusExtensions(store.getExpiration() > 0));
+      headers.set('Tus-Checksum-Algorithm', TUS_CHECKSUM_ALGORITHMS);
+    }
+    if (method === 'HEAD') {
+      headers.set('Cache-Control', 'no-store');
+      // Exactly as the client sent them at creation (binary values survive no UTF-8 round trip).
+      if (status === 200 && info?.rawMetadata !== undefined) headers.set('Upload-Metadata', info.rawMetadata);
+      if (status === 200 && info?.concat !== undefined) headers.set('Upload-Concat', info.concat);
+    }
+    // @tus/server dates it from the activity before this PATCH; it counts from this one.
+    if (method === 'PATCH' && status === 204 && headers.has('upload-expires')) {
+      headers.set('Upload-Expires', new Date(Date.now() + store.getExpiration()).toUTCString());
+    }
+  };
+}
+
 export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions): Promise<void> {
+  const store = options.tusServer.datastore;
+  if (!(store instanceof UploadFileStore)) throw new Error('tus routes need the UploadFileStore');
+  const recordedInfo = new WeakMap<IncomingMessage, UploadProtocolInfo>();
+
   // Leave the body stream alone: @tus/server reads it and writes it to disk.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
+  // Before anything reads the method: auth, metrics and @tus/server all see the overriding one.
+  app.addHook('onRequest', async (request, reply) => {
+    applyMethodOverride(request.raw);
+    // tus answers carry Tus-Resumable even when Fastify or we refuse before reaching @tus/server.
+    if (request.method !== 'OPTIONS') reply.header('Tus-Resumable', '1.0.0');
+  });
+
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'OPTIONS') return;
-    // tus answers carry Tus-Resumable even when we refuse before reaching it.
-    reply.header('Tus-Resumable', '1.0.0');
     // Hijacked replies bypass Fastify's headers: set the request id on the raw response.
     reply.raw.setHeader('X-Request-Id', request.id);
     await options.authenticate(request);
     const owner = request.owner as string;
     const id = uploadIdOf(request.url);
-    if (id !== null) {
-      // Same answer for a malformed id, an unknown id and another owner's id.
-      if (!isValidUploadId(id) || !(await findOwnedUpload(options.db, owner, id))) throw notFound();
+    const context: TusRequestContext = { owner, requestId: request.id, raw: request.raw };
+    try {
+      // GET is the download of a finished upload, not a tus request.
+      const checked = request.method === 'GET' ? {} : checkTusHeaders(request.raw);
+      if (id !== null) {
+        // Same answer for a malformed id, an unknown id and another owner's id.
+        if (!isValidUploadId(id) || !(await findOwnedUpload(options.db, owner, id))) throw notFound();
+        if (request.method === 'GET' && options.allowDownloads === false) throw notFound();
+        const info = await store.uploadInfo(id);
+        if (info) recordedInfo.set(request.raw, info);
+        if (request.method === 'PATCH' && info?.concat?.startsWith('final')) {
+          throw new ProtocolError(403, 'forbidden', 'A final upload is assembled from its partials and takes no PATCH');
+        }
+      }
+      context.rawMetadata = checked.rawMetadata;
+      context.checksum = checked.checksum;
+      if (checked.concat && id === null) {
+        context.concat = await prepareConcatCreation(
+          { db: options.db, store, basePath: TUS_PATH },
+          owner,
+          request.raw,
+          checked.concat,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return reply.code(error.status_code).headers(error.headers).type('application/json').send(error.body);
     }
-    setRequestContext(request.raw, { owner, requestId: request.id });
+    setRequestContext(request.raw, context);
   });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
+    adjustResponseHeaders(reply.raw, protocolResponseHeaders(request.method, store, recordedInfo.get(request.raw)));
+    const context = contextOf(request.raw);
+    const serve = () => options.tusServer.handle(request.raw, reply.raw);
     try {
-      await options.tusServer.handle(request.raw, reply.raw);
+      await (context ? runWithRequestContext(context, serve) : serve());
     } catch (error) {
       // Typically the client went away mid-response; never let it escape as a crash.
       request.log.warn({ err: error }, 'tus response could not be completed');

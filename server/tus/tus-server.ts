@@ -1,7 +1,9 @@
 // Builds the @tus/server instance: file store on UPLOAD_DIR, size limit,
 // random hex ids, lifecycle hooks, and the error mapping to JSON bodies.
-import { Server } from '@tus/server';
+import { MemoryLocker, Server } from '@tus/server';
+import { ERRORS, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
+import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
 import { createTusHooks, type TusHookOptions } from './tus-hooks.ts';
@@ -13,10 +15,29 @@ export interface TusServerOptions extends TusHookOptions {
   uploadExpiryMs: number;
   /** Honour X-Forwarded-* / Forwarded in Location URLs (only behind a trusted proxy). */
   trustProxy: boolean;
+  /** Browser origins allowed to use tus from other sites; empty = none (no CORS headers). */
+  corsOrigins: readonly string[];
   logger: Logger;
+  /** How long a request waits for an upload's lock before answering 503 (default 10 s). */
+  lockAcquireTimeoutMs?: number;
+  /**
+   * How long a lock holder asked to stop may keep writing before it is cut off (default 3 s):
+   * long enough for bytes already on their way to land, short enough for a quick takeover.
+   */
+  lockDrainMs?: number;
+  /** Upload locks shared by several processes (PostgresLocker); default: in memory, one process. */
+  locker?: Locker;
 }
 
+const LOCK_TIMEOUT_BODY = JSON.stringify(
+  errorBody('upload_busy', 'Another request is still writing this upload; retry in a moment'),
+);
+
 export function createTusServer(options: TusServerOptions): { server: Server; store: UploadFileStore } {
+  // A new request for a locked upload asks the holder (typically a PATCH whose client
+  // vanished) to stop; the holder saves what it received and lets go within lockDrainMs.
+  const locker = options.locker ?? new MemoryLocker({ acquireLockTimeout: options.lockAcquireTimeoutMs ?? 10_000 });
+  const hooks = createTusHooks(options);
   const store = new UploadFileStore({
     directory: options.uploadDir,
     expirationPeriodInMilliseconds: options.uploadExpiryMs,
@@ -25,17 +46,32 @@ export function createTusServer(options: TusServerOptions): { server: Server; st
       options.metrics.uploadsTerminated.inc();
     },
     onBytesStored: (bytes) => options.metrics.bytesReceived.inc(bytes),
+    locker,
+    onConcatenated: async (finalId, size, partialIds) => {
+      await hooks.onFinalAssembled(finalId, size);
+      // The partials' bytes now live in the final upload: they are consumed.
+      for (const id of new Set(partialIds)) {
+        await deleteUpload(options.db, { remove: (partialId) => store.removeFiles(partialId) }, id);
+      }
+    },
   });
-  const hooks = createTusHooks(options);
   const server = new Server({
     path: TUS_PATH,
     datastore: store,
     maxSize: options.maxFileSize,
     respectForwardedHeaders: options.trustProxy,
+    // @tus/server answers `Access-Control-Allow-Origin: *` unless given a list: closed by default.
+    allowedOrigins: [...options.corsOrigins],
+    exposedHeaders: ['X-Request-Id', 'Upload-Expires', 'Tus-Checksum-Algorithm', 'Retry-After'],
+    allowedHeaders: ['Upload-Checksum'],
+    locker,
+    lockDrainTimeout: options.lockDrainMs ?? 3000,
     namingFunction: () => generateUploadId(),
     onUploadCreate: hooks.onUploadCreate,
     onUploadFinish: hooks.onUploadFinish,
     onResponseError(_request, error) {
+      // Clients retry a 503 (tus-js-client does); @tus/server's own answer would be a 500.
+      if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: LOCK_TIMEOUT_BODY };
       // Hook errors already carry a JSON body; anything else unexpected is logged, not shown.
       if (error instanceof Error) {
         options.logger.error({ err: error }, 'tus request failed');

@@ -1,40 +1,120 @@
-// FileStore with two corrections for this service:
+// FileStore with the corrections and extensions this service needs:
 // - read() hands @tus/server a web stream made by Readable.toWeb; the raw fs
 //   stream races undici on Node 20 and kills the process when a GET client
 //   closes early.
 // - creation_date reports the last write instead of the creation time, so the
-//   expiration @tus/server enforces counts from last activity: a slow 3 GiB
-//   upload that keeps sending is never cut off at 24 hours.
-import { stat } from 'node:fs/promises';
+//   expiration @tus/server enforces counts from last activity (a slow 3 GiB
+//   upload that keeps sending is never cut off), and a finished upload none.
+// - checksum: a PATCH carrying Upload-Checksum is hashed as it is written and
+//   truncated back to its starting offset when the digest does not match.
+// - concatenation: a final upload's file is assembled from its partials.
+import { stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import type { Upload } from '@tus/utils';
+import type { Locker, Upload } from '@tus/utils';
+import { errorBody } from '../errors.ts';
+import { freeDiskBytes } from '../uploads/disk-space.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
+import { assembleFinalUpload } from './concatenate-files.ts';
+import { parseChecksum } from './protocol-headers.ts';
+import { type ChecksumExpectation, currentRequestContext, type TusRequestContext } from './request-context.ts';
+import { checksumMismatch, ProtocolError } from './tus-errors.ts';
 
 export interface UploadFileStoreOptions {
   directory: string;
   expirationPeriodInMilliseconds?: number;
   /** Called after tus termination (DELETE /files/:id) removed the files, before the 204 goes out. */
   onTerminated?: (id: string) => Promise<void>;
-  /** Called with the bytes each write stored (also for a PATCH cut midway). */
+  /** Called with the bytes each write stored (also for a PATCH cut midway); refused chunks are not counted. */
   onBytesStored?: (bytes: number) => void;
+  /** The tus server's locker: partials are locked while a final upload is assembled from them. */
+  locker?: Locker;
+  /** Called once a final upload's bytes are complete, with its partials still locked. */
+  onConcatenated?: (finalId: string, size: number, partialIds: string[]) => Promise<void>;
 }
 
+/** What the tus info file records beyond @tus/file-store's fields. */
+export interface UploadProtocolInfo {
+  /** `Upload-Concat` as received at creation (`partial` or `final;…`). */
+  concat?: string;
+  /** `Upload-Metadata` exactly as received at creation. */
+  rawMetadata?: string;
+}
+
+/** Below this much free space a failed write is taken to be a full disk. */
+const DISK_FULL_BYTES = 1024 * 1024;
+
 export class UploadFileStore extends FileStore {
-  readonly #onTerminated: ((id: string) => Promise<void>) | undefined;
-  readonly #onBytesStored: ((bytes: number) => void) | undefined;
+  readonly #onTerminated: UploadFileStoreOptions['onTerminated'];
+  readonly #onBytesStored: UploadFileStoreOptions['onBytesStored'];
+  readonly #onConcatenated: UploadFileStoreOptions['onConcatenated'];
+  readonly locker: Locker | undefined;
 
   constructor(options: UploadFileStoreOptions) {
     super({ directory: options.directory, expirationPeriodInMilliseconds: options.expirationPeriodInMilliseconds });
     this.#onTerminated = options.onTerminated;
     this.#onBytesStored = options.onBytesStored;
+    this.#onConcatenated = options.onConcatenated;
+    this.locker = options.locker;
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    const context = currentRequestContext();
+    const info: UploadProtocolInfo = { concat: context?.concat?.header, rawMetadata: context?.rawMetadata };
+    // Own properties of the Upload are what the info file stores.
+    Object.assign(upload, info);
+    const created = await super.create(upload);
+    if (context?.concat?.kind === 'final') {
+      const size = upload.size ?? 0;
+      await assembleFinalUpload(this, upload.id, context.concat.partialIds, size);
+      await this.#onConcatenated?.(upload.id, size, context.concat.partialIds);
+    }
+    return created;
   }
 
   override async write(...args: Parameters<FileStore['write']>): Promise<number> {
-    const [, , offset] = args;
-    const newOffset = await super.write(...args);
+    const [readable, id, offset] = args;
+    const context = currentRequestContext();
+    const expectation = context?.checksum;
+    if (!expectation) {
+      const newOffset = await super
+        .write(readable, id, offset)
+        .catch((error: unknown) => this.#explainWriteError(error));
+      this.#onBytesStored?.(newOffset - offset);
+      return newOffset;
+    }
+    // A trailer names its algorithm only after the body: hash with every algorithm offered.
+    const digests = new ChunkDigests(expectation.source === 'header' ? [expectation.algorithm] : CHECKSUM_ALGORITHMS);
+    let newOffset: number;
+    try {
+      newOffset = await super.write(Readable.from(hashedChunks(readable, digests)), id, offset);
+      verifyChecksum(expectation, digests, context);
+    } catch (error) {
+      // The chunk is discarded whole: the upload and its offset stay as before this PATCH.
+      await truncate(this.filePath(id), offset);
+      return this.#explainWriteError(error);
+    }
     this.#onBytesStored?.(newOffset - offset);
     return newOffset;
+  }
+
+  /**
+   * FileStore reports every failed write as a bare 500 and drops the cause. A
+   * full disk is the one cause a client should hear about: 507, and the bytes
+   * written before it stay (the upload resumes once space returns).
+   */
+  async #explainWriteError(error: unknown): Promise<never> {
+    const free = await freeDiskBytes(this.directory).catch(() => Number.POSITIVE_INFINITY);
+    if (free < DISK_FULL_BYTES) {
+      throw {
+        status_code: 507,
+        body: JSON.stringify(
+          errorBody('insufficient_storage', 'The server ran out of disk space; resume the upload later'),
+        ),
+      };
+    }
+    throw error;
   }
 
   // @ts-expect-error FileStore declares a Node stream; @tus/server accepts a web stream too.
@@ -45,12 +125,21 @@ export class UploadFileStore extends FileStore {
   override async getUpload(id: string): Promise<Upload> {
     const upload = await super.getUpload(id);
     const path = upload.storage?.path;
-    if (path && upload.creation_date) {
+    if (upload.size !== undefined && upload.offset === upload.size) {
+      // Finished bytes never expire: without a date @tus/server never answers 410 for them.
+      upload.creation_date = undefined;
+    } else if (path && upload.creation_date) {
       const { mtimeMs } = await stat(path);
       const created = new Date(upload.creation_date).getTime();
       if (mtimeMs > created) upload.creation_date = new Date(mtimeMs).toISOString();
     }
     return upload;
+  }
+
+  /** The protocol headers recorded at creation, or undefined when the upload is unknown. */
+  async uploadInfo(id: string): Promise<UploadProtocolInfo | undefined> {
+    const info = (await this.configstore.get(id)) as (Upload & UploadProtocolInfo) | undefined;
+    return info ? { concat: info.concat, rawMetadata: info.rawMetadata } : undefined;
   }
 
   /** tus termination: the files go, then the upload's rows (awaited, so the 204 means gone). */
@@ -68,4 +157,17 @@ export class UploadFileStore extends FileStore {
   filePath(id: string): string {
     return join(this.directory, id);
   }
+}
+
+/** Throws 460 on a mismatch, 400 when an announced trailer is missing or names no offered algorithm. */
+function verifyChecksum(expectation: ChecksumExpectation, digests: ChunkDigests, context: TusRequestContext): void {
+  let expected: { algorithm: ChecksumAlgorithm; digest: Buffer };
+  if (expectation.source === 'header') {
+    expected = expectation;
+  } else {
+    const trailer = context.raw?.trailers['upload-checksum'];
+    if (!trailer) throw new ProtocolError(400, 'invalid_request', 'The announced Upload-Checksum trailer was not sent');
+    expected = parseChecksum(trailer);
+  }
+  if (!digests.matches(expected.algorithm, expected.digest)) throw checksumMismatch();
 }

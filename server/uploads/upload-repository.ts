@@ -81,12 +81,14 @@ export async function ownerReservedStorageBytes(db: Executor, owner: string, max
   return Number(row.total);
 }
 
+/** Partials are parts of one parallel upload: they do not count separately. */
 export async function countUnfinishedUploads(db: Executor, owner: string): Promise<number> {
   const row = await db
     .selectFrom('uploads')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('owner', '=', owner)
     .where('state', '=', 'uploading')
+    .where(notPartial)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -95,12 +97,18 @@ export async function setUploadState(db: Executor, id: string, state: Upload['st
   await db.updateTable('uploads').set({ state, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
-/** Unfinished uploads not touched in the database since `before` (expiry candidates). */
+/**
+ * Expiry candidates not touched in the database since `before`: unfinished
+ * uploads, and finished partials no final ever claimed (a parallel upload
+ * abandoned before its final POST).
+ */
 export async function findIdleUnfinishedUploads(db: Executor, before: Date, limit: number): Promise<Upload[]> {
   return db
     .selectFrom('uploads')
     .selectAll()
-    .where('state', '=', 'uploading')
+    .where((eb) =>
+      eb.or([eb('state', '=', 'uploading'), eb.and([eb('state', '=', 'uploaded'), eb('concat_role', '=', 'partial')])]),
+    )
     .where('updated_at', '<', before)
     .orderBy('updated_at')
     .limit(limit)
@@ -112,7 +120,7 @@ export async function markUploadExpired(db: Executor, id: string): Promise<void>
     .updateTable('uploads')
     .set({ state: 'expired', file_deleted_at: new Date(), updated_at: new Date() })
     .where('id', '=', id)
-    .where('state', '=', 'uploading')
+    .where((eb) => eb.or([eb('state', '=', 'uploading'), eb('concat_role', '=', 'partial')]))
     .execute();
 }
 

@@ -117,6 +117,24 @@ describe.skipIf(databaseUnavailable())(`access matrix (${databaseKind})`, () => 
     }
   });
 
+  it('can turn raw downloads off (ALLOW_DOWNLOADS=false): the owner then gets 404 too', async () => {
+    const closed = await startTestService({ env: { ALLOW_DOWNLOADS: 'false', WORKER_CONCURRENCY: '0' } });
+    try {
+      const token = await closed.tokenFor('quinn');
+      const created = await createUpload(closed.baseUrl, token, CSV.length);
+      await patch(created.url, token, 0, CSV);
+      const download = await rawRequest(created.url, 'GET', { Authorization: `Bearer ${token}` });
+      expect(download.status).toBe(404);
+      const status = await rawRequest(created.url, 'HEAD', {
+        Authorization: `Bearer ${token}`,
+        'Tus-Resumable': '1.0.0',
+      });
+      expect(status.status).toBe(200);
+    } finally {
+      await closed.stop();
+    }
+  });
+
   it('answers 404 to odd and traversal ids on every route, touching nothing outside the upload directory', async () => {
     const outside = join(harness.dataDir, 'outside.csv');
     await writeFile(outside, 'keep me');
