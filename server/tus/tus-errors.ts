@@ -18,3 +18,7 @@ export class ProtocolError {
 /** 460: the spec's status for a chunk whose checksum does not match its bytes. */
 export const checksumMismatch = () =>
   new ProtocolError(460, 'checksum_mismatch', 'Upload-Checksum does not match the bytes received; nothing was stored');
+
+/** 507: the upload disk filled up during a write; the bytes before it are kept. */
+export const diskFull = () =>
+  new ProtocolError(507, 'insufficient_storage', 'The server ran out of disk space; resume the upload later');

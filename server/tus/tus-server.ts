@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
+import { diskFull } from './tus-errors.ts';
 import { createTusHooks, type TusHookOptions } from './tus-hooks.ts';
 import { UploadFileStore } from './upload-file-store.ts';
 
@@ -72,6 +73,9 @@ export function createTusServer(options: TusServerOptions): { server: Server; st
     onResponseError(_request, error) {
       // Clients retry a 503 (tus-js-client does); @tus/server's own answer would be a 500.
       if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: LOCK_TIMEOUT_BODY };
+      // The write stream's ENOSPC can overtake FileStore's own error handling: a full disk
+      // is the client's business (507, resume later), not an internal error.
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return diskFull();
       // Hook errors already carry a JSON body; anything else unexpected is logged, not shown.
       if (error instanceof Error) {
         options.logger.error({ err: error }, 'tus request failed');

@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import type { Locker, Upload } from '@tus/utils';
-import { errorBody } from '../errors.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
 import { assembleFinalUpload } from './concatenate-files.ts';
 import { parseChecksum } from './protocol-headers.ts';
 import { type ChecksumExpectation, currentRequestContext, type TusRequestContext } from './request-context.ts';
-import { checksumMismatch, ProtocolError } from './tus-errors.ts';
+import { checksumMismatch, diskFull, ProtocolError } from './tus-errors.ts';
 
 export interface UploadFileStoreOptions {
   directory: string;
@@ -106,14 +105,7 @@ export class UploadFileStore extends FileStore {
    */
   async #explainWriteError(error: unknown): Promise<never> {
     const free = await freeDiskBytes(this.directory).catch(() => Number.POSITIVE_INFINITY);
-    if (free < DISK_FULL_BYTES) {
-      throw {
-        status_code: 507,
-        body: JSON.stringify(
-          errorBody('insufficient_storage', 'The server ran out of disk space; resume the upload later'),
-        ),
-      };
-    }
+    if (free < DISK_FULL_BYTES) throw diskFull();
     throw error;
   }
 
