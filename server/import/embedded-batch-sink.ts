@@ -2,37 +2,21 @@
 // Kysely's connection is held, and rows arrive by COPY from an in-memory blob.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
-import type { Database, JobProgress } from '../../db/schema.ts';
+import type { Database } from '../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { createProgressMeter } from './progress-meter.ts';
-import { type BatchTransaction, DEFAULT_LEASE_MS, DEFAULT_MAX_STORED_ERRORS, writeBatch } from './write-batch.ts';
+import { type BatchSinkOptions, type BatchTransaction, batchTarget, writeBatch } from './write-batch.ts';
 
-export interface EmbeddedBatchSinkOptions {
+export interface EmbeddedBatchSinkOptions extends BatchSinkOptions {
   db: Kysely<Database>;
   pglite: PGlite;
-  uploadId: string;
-  jobId: number | string;
-  /** The `jobs.locked_by` value this worker claimed the job with. */
-  workerId: string;
-  /** Each commit extends the job's lease by this much (default 30000 ms). */
-  leaseMs?: number;
-  /** Error rows stored per upload (default 10000); later ones are only counted. */
-  maxStoredErrors?: number;
-  /** Called after each committed batch, e.g. to notify progress listeners. */
-  onProgress?: (progress: JobProgress) => void;
 }
 
 const COPY_ROWS = "COPY imported_rows (upload_id, record_number, data) FROM '/dev/blob'";
 
 export function createEmbeddedBatchSink(options: EmbeddedBatchSinkOptions): BatchSink {
   const measure = createProgressMeter();
-  const target = {
-    uploadId: options.uploadId,
-    jobId: options.jobId,
-    workerId: options.workerId,
-    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-    maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_STORED_ERRORS,
-  };
+  const target = batchTarget(options);
   return {
     async commitBatch(batch) {
       const progress = measure(batch);

@@ -4,41 +4,30 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { JobProgress } from '../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { createProgressMeter } from './progress-meter.ts';
-import { type BatchTransaction, DEFAULT_LEASE_MS, DEFAULT_MAX_STORED_ERRORS, writeBatch } from './write-batch.ts';
+import { type BatchSinkOptions, type BatchTransaction, batchTarget, writeBatch } from './write-batch.ts';
 
-export interface PostgresBatchSinkOptions {
+export interface PostgresBatchSinkOptions extends BatchSinkOptions {
   pool: pg.Pool;
-  uploadId: string;
-  jobId: number | string;
-  /** The `jobs.locked_by` value this worker claimed the job with. */
-  workerId: string;
-  /** Each commit extends the job's lease by this much (default 30000 ms). */
-  leaseMs?: number;
-  /** Error rows stored per upload (default 10000); later ones are only counted. */
-  maxStoredErrors?: number;
-  /** Called after each committed batch, e.g. to notify progress listeners. */
-  onProgress?: (progress: JobProgress) => void;
 }
 
 const COPY_ROWS = 'COPY imported_rows (upload_id, record_number, data) FROM STDIN';
 
 export function createPostgresBatchSink(options: PostgresBatchSinkOptions): BatchSink {
   const measure = createProgressMeter();
-  const target = {
-    uploadId: options.uploadId,
-    jobId: options.jobId,
-    workerId: options.workerId,
-    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-    maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_STORED_ERRORS,
-  };
+  const target = batchTarget(options);
   return {
     async commitBatch(batch) {
       const progress = measure(batch);
       const client = await options.pool.connect();
       let broken: Error | undefined;
+      // The pool listens for errors of idle clients only: a connection dying mid-COPY
+      // (database restarted) would otherwise emit an unhandled 'error' and end the process.
+      const onConnectionError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onConnectionError);
       try {
         await client.query('BEGIN');
         const committed = await writeBatch(statementsOn(client), target, batch, progress);
@@ -52,6 +41,7 @@ export function createPostgresBatchSink(options: PostgresBatchSinkOptions): Batc
         });
         throw error;
       } finally {
+        client.off('error', onConnectionError);
         client.release(broken);
       }
     },

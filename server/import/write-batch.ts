@@ -76,3 +76,28 @@ async function insertRowErrors(tx: BatchTransaction, target: BatchTarget, errors
     );
   }
 }
+
+/** What both batch sinks need to know about the job they write for. */
+export interface BatchSinkOptions {
+  uploadId: string;
+  jobId: number | string;
+  /** The `jobs.locked_by` value this worker claimed the job with. */
+  workerId: string;
+  /** Each commit extends the job's lease by this much (default 30000 ms). */
+  leaseMs?: number;
+  /** Error rows stored per upload (default 10000); later ones are only counted. */
+  maxStoredErrors?: number;
+  /** Called after each committed batch, e.g. to notify progress listeners. */
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/** The job a batch is written for, with the defaults filled in. */
+export function batchTarget(options: BatchSinkOptions) {
+  return {
+    uploadId: options.uploadId,
+    jobId: options.jobId,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_STORED_ERRORS,
+  };
+}

@@ -2,8 +2,9 @@
 // on PostgreSQL, an in-process event on the embedded database. Workers also
 // poll, so a lost notification only delays a job by one poll interval.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { listenForNotifications } from '../cluster/notification-listener.ts';
 
 export interface JobSignal {
   /** Announces that a job is ready; call after the enqueueing transaction commits. */
@@ -33,48 +34,19 @@ export function createLocalJobSignal(): JobSignal {
 
 export function createPostgresJobSignal(databaseUrl: string, pool: pg.Pool, logger: Logger): JobSignal {
   const local = createLocalJobSignal();
-  let client: pg.Client | null = null;
-  let closed = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-
-  async function connect(): Promise<void> {
-    const listener = new pg.Client({ connectionString: databaseUrl });
-    listener.on('notification', () => void local.notify());
-    listener.on('error', (error) => {
-      logger.warn({ err: error }, 'job notification connection lost; reconnecting');
-      listener.end().catch(() => {});
-      scheduleReconnect();
-    });
-    await listener.connect();
-    await listener.query(`LISTEN ${CHANNEL}`);
-    if (closed) await listener.end();
-    else client = listener;
-  }
-
-  function scheduleReconnect(): void {
-    client = null;
-    if (closed || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      connect().catch(() => scheduleReconnect());
-    }, 1000);
-    retryTimer.unref();
-  }
-
-  connect().catch((error) => {
-    logger.warn({ err: error }, 'could not LISTEN for jobs; polling only until it can');
-    scheduleReconnect();
+  const listener = listenForNotifications({
+    connectionString: databaseUrl,
+    channel: CHANNEL,
+    logger,
+    onNotification: () => void local.notify(),
   });
-
   return {
     async notify() {
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, '']);
     },
     onJobQueued: local.onJobQueued,
     async close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      await client?.end().catch(() => {});
+      await listener.close();
       await local.close();
     },
   };
