@@ -10,12 +10,20 @@ const DATABASE_AGNOSTIC = [
   'test/browser/dashboard-resume.test.ts',
 ];
 
+// Suites about several processes sharing one PostgreSQL (scale-out, worker and API kills,
+// database restarts): meaningless on the single-process embedded database.
+const POSTGRES_ONLY = [
+  'test/scale-out/**',
+  'test/faults/api-kill.test.ts',
+  'test/faults/worker-kill.test.ts',
+  'test/faults/database-restart.test.ts',
+];
+
 const integration = (database: 'embedded' | 'postgres') => ({
   test: {
     name: `integration-${database}`,
     include: ['test/**/*.test.ts'],
-    // Scale-out suites run several real processes on one PostgreSQL: the postgres project only.
-    exclude: database === 'postgres' ? DATABASE_AGNOSTIC : ['test/scale-out/**'],
+    exclude: database === 'postgres' ? DATABASE_AGNOSTIC : POSTGRES_ONLY,
     env: { TEST_DATABASE: database },
     globalSetup: ['test/support/postgres-global-setup.ts'],
     testTimeout: 120_000,

@@ -75,6 +75,12 @@ export async function recoveryBench(context: BenchContext): Promise<BenchResult[
           }
           times.push(performance.now() - killedAt);
           workers[victim] = startWorker(url, uploadDir);
+          // The next round needs an idle survivor: one still importing this file (one slot) could not take over.
+          while (
+            (await db.selectFrom('jobs').select('state').where('upload_id', '=', id).executeTakeFirstOrThrow())
+              .state !== 'succeeded'
+          )
+            await new Promise((r) => setTimeout(r, 100));
         }
       } finally {
         for (const worker of workers) {

@@ -6,10 +6,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchResult } from './bench-support.ts';
+import { concurrentBench } from './concurrent-bench.ts';
+import { importBench } from './import-bench.ts';
 import { queueBench } from './queue-bench.ts';
 import { recoveryBench } from './recovery-bench.ts';
+import { uploadBench } from './upload-bench.ts';
 
 const BENCHES: Record<string, (context: BenchContext) => Promise<BenchResult[]>> = {
+  upload: uploadBench,
+  concurrent: concurrentBench,
+  import: importBench,
   queue: queueBench,
   recovery: recoveryBench,
 };
@@ -18,11 +24,12 @@ function table(results: BenchResult[]): string {
   const rows = results.map((r) => [
     r.name,
     `${r.value} ${r.unit}`,
-    r.baseline ? `${r.baseline.value} (${r.baseline.name})` : '',
+    r.baseline ? `${r.baseline.value} ${r.unit} (${r.baseline.name})` : '',
     r.ratio !== undefined ? `${r.ratio}x` : '',
     r.target ?? '',
+    r.note ?? '',
   ]);
-  const header = ['benchmark', 'value', 'baseline (same run)', 'ratio', 'target'];
+  const header = ['benchmark', 'value', 'baseline (same run)', 'ratio', 'target', 'note'];
   const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
   return lines.join('\n');
 }

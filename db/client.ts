@@ -3,9 +3,8 @@
 // Both speak the same SQL; callers see one Kysely<Database>.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { acquireDirectoryLock } from './directory-lock.ts';
 import type { Database } from './schema.ts';
@@ -40,6 +39,9 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: numberTypes as pg.CustomTypesConfig });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away (restart, failover) emits 'error' too;
+  // its query already fails with that error, so the listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kind: 'postgres', db, pool, url, close: () => db.destroy() };
 }
@@ -51,11 +53,14 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const lock = await acquireDirectoryLock(join(dataDir, 'db.lock'), 'the embedded database');
   let pglite: PGlite;
   try {
+    // Loaded on demand: in PostgreSQL mode the WebAssembly module would cost ~40 MB of RSS for nothing.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(directory);
   } catch (error) {
     await lock.release();
     throw error;
   }
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'embedded',

@@ -12,13 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../db/client.ts';
 import { enqueueImportJob } from '../server/queue/enqueue-job.ts';
 import { startWorker } from '../server/queue/worker.ts';
-import { createJobSignal } from '../server/service.ts';
 import { jobFinished, waitForUpload } from './support/api-client.ts';
 import { writeCsvFixture } from './support/csv-fixtures.ts';
 import { createUpload, patch } from './support/raw-tus.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from './support/service-process.ts';
+import type { RunningProcess } from './support/service-process.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from './support/test-service.ts';
 import { tusUpload } from './support/tus-client.ts';
+import { expectExactRows as expectExactRowCount, startWorkerProcesses } from './support/worker-processes.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -136,19 +136,12 @@ crashSuite?.('worker processes that die or stop mid-import (postgres)', () => {
   });
 
   async function startWorkers(count: number): Promise<RunningProcess[]> {
-    const started = Array.from({ length: count }, () =>
-      runEntryPoint('server/worker-main.ts', [], {
-        DATABASE_URL: harness.service.config.databaseUrl as string,
-        UPLOAD_DIR: harness.service.config.uploadDir,
-        DATA_DIR: harness.dataDir,
-        WORKER_CONCURRENCY: '1',
-        JOB_LEASE_MS: '5000',
-        JOB_POLL_INTERVAL_MS: '200',
-        LOG_LEVEL: 'info',
-      }),
-    );
+    const started = await startWorkerProcesses(count, {
+      databaseUrl: harness.service.config.databaseUrl as string,
+      uploadDir: harness.service.config.uploadDir,
+      dataDir: harness.dataDir,
+    });
     workers.push(...started);
-    await Promise.all(started.map((w) => waitForOutput(w, /worker started/)));
     return started;
   }
 
@@ -168,12 +161,7 @@ crashSuite?.('worker processes that die or stop mid-import (postgres)', () => {
     return { id, holderPid: Number(holder.split(':')[1]) };
   }
 
-  async function expectExactRows(id: string): Promise<void> {
-    const stats = await sql<{ n: number; distinct_n: number; max_n: number }>`
-      select count(*)::int as n, count(distinct record_number)::int as distinct_n, max(record_number)::int as max_n
-      from imported_rows where upload_id = ${id}`.execute(harness.service.database.db);
-    expect(stats.rows[0]).toEqual({ n: rowCount, distinct_n: rowCount, max_n: rowCount });
-  }
+  const expectExactRows = (id: string) => expectExactRowCount(harness.service.database.db, id, rowCount);
 
   it('finishes the import elsewhere after kill -9, from the checkpoint, with exact rows', async () => {
     const pool = await startWorkers(2);

@@ -55,7 +55,11 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     expect(second.url).toBe(first.url);
     expect(second.resumedFrom).toBeGreaterThanOrEqual(midway.body.offset);
 
-    const { upload, observed } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { intervalMs: 40 });
+    // Generous: a loaded 2-core machine imports these 52 MB into PGlite in well over a minute.
+    const { upload, observed } = await waitForUpload(harness.baseUrl, token, id, jobFinished, {
+      intervalMs: 40,
+      timeoutMs: 240_000,
+    });
     expect(upload.job?.lastError ?? null).toBeNull();
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.state).toBe('processed');
@@ -97,5 +101,5 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     expect(tail.body.rows[2]?.data).toEqual(
       Object.fromEntries(FIXTURE_HEADER.map((h, i) => [h, fixtureRow(rowCount)[i]])),
     );
-  });
+  }, 300_000);
 });

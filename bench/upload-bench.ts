@@ -1,0 +1,144 @@
+// Upload throughput against the physical limit: one big file sent by
+// tus-js-client from another process to the service (a child on PostgreSQL),
+// whole and in 50 MiB chunks, through Caddy and direct, against a bare
+// node:http server piping the same body to a file; the service's RSS growth.
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeUploadFile } from './bench-files.ts';
+import {
+  BENCH_TOKEN,
+  MiB,
+  mebibytes,
+  megabytesPerSecond,
+  rssBytes,
+  runScript,
+  sampleRss,
+  spawnTs,
+  startServiceProcess,
+  waitForText,
+} from './bench-processes.ts';
+import { type BenchContext, type BenchResult, median, ratio, withScratchDatabase } from './bench-support.ts';
+import { startCaddy } from './caddy-process.ts';
+
+const CLIENT = 'bench/scripts/upload-client.ts';
+
+interface ClientRun {
+  ms: number;
+  bytes: number;
+}
+
+/** One client process uploading `files`; returns MB/s. */
+export async function clientRate(
+  mode: 'tus' | 'raw',
+  endpoint: string,
+  files: string[],
+  options: { concurrency?: number; chunkSize?: number } = {},
+): Promise<number> {
+  const run = await runScript<ClientRun>(CLIENT, {
+    mode,
+    endpoint,
+    token: BENCH_TOKEN,
+    files,
+    concurrency: options.concurrency ?? 1,
+    chunkSize: options.chunkSize ?? 0,
+  });
+  return megabytesPerSecond(run.bytes, run.ms);
+}
+
+/** Deletes what the service stored, so repeated 1 GiB uploads do not fill the disk. */
+export async function clearDirectory(directory: string): Promise<void> {
+  for (const name of await readdir(directory).catch(() => [])) await rm(join(directory, name), { force: true });
+}
+
+export async function uploadBench(context: BenchContext): Promise<BenchResult[]> {
+  const size = context.quick ? 64 * MiB : 1024 * MiB;
+  const runs = context.quick ? 2 : 3;
+  const label = `${mebibytes(size)} MiB`;
+  const dir = await mkdtemp(join(tmpdir(), 'csvup-bench-upload-'));
+  const file = join(dir, 'upload.csv');
+  const warmFile = join(dir, 'warm.csv');
+  await writeUploadFile(file, size);
+  await writeUploadFile(warmFile, MiB);
+  await mkdir(join(dir, 'bare'));
+  try {
+    return await withScratchDatabase(context.adminUrl, async (url) => {
+      const bare = spawnTs('bench/scripts/bare-upload-server.ts', [join(dir, 'bare')], {});
+      const service = await startServiceProcess({
+        DATABASE_URL: url,
+        DATA_DIR: join(dir, 'data'),
+        WORKER_CONCURRENCY: '0',
+      });
+      const caddy = await startCaddy(service.baseUrl);
+      const uploadDir = join(dir, 'data', 'uploads');
+      try {
+        const barePort = (await waitForText(bare, /listening on (\d+)/))[1];
+        const direct = `${service.baseUrl}/files/`;
+        await clientRate('tus', direct, [warmFile]);
+        const idleRss = rssBytes(service.pid);
+        let peakRss = idleRss;
+        const rates = { bare: [] as number[], whole: [] as number[], chunked: [] as number[], caddy: [] as number[] };
+        const measured = async (endpoint: string, chunkSize = 0) => {
+          const sampler = sampleRss(service.pid);
+          const rate = await clientRate('tus', endpoint, [file], { chunkSize });
+          peakRss = Math.max(peakRss, sampler.stop());
+          await clearDirectory(uploadDir);
+          return rate;
+        };
+        for (let run = 0; run < runs; run++) {
+          rates.bare.push(await clientRate('raw', `http://127.0.0.1:${barePort}/`, [file]));
+          rates.whole.push(await measured(direct));
+          rates.chunked.push(await measured(direct, 50 * MiB));
+          if (caddy) rates.caddy.push(await measured(`${caddy.baseUrl}/files/`));
+          context.log(`upload run ${run + 1}: ${JSON.stringify(rates)}`);
+        }
+        const bareRate = median(rates.bare);
+        const wholeRate = median(rates.whole);
+        const chunkedRate = median(rates.chunked);
+        const results: BenchResult[] = [
+          {
+            name: `upload ${label}, tus-js-client, no chunk limit`,
+            value: wholeRate,
+            unit: 'MB/s',
+            baseline: { name: 'bare node:http body -> file', value: bareRate },
+            ratio: ratio(wholeRate, bareRate),
+            target: '>= 0.8x',
+          },
+          {
+            name: `upload ${label}, tus-js-client, 50 MiB chunks`,
+            value: chunkedRate,
+            unit: 'MB/s',
+            baseline: { name: 'bare node:http body -> file', value: bareRate },
+            ratio: ratio(chunkedRate, bareRate),
+            target: '>= 0.8x',
+          },
+          {
+            name: `upload ${label}: service RSS growth (Postgres mode)`,
+            value: mebibytes(peakRss - idleRss),
+            unit: 'MiB',
+            note: `idle ${mebibytes(idleRss)} MiB, peak ${mebibytes(peakRss)} MiB`,
+            target: '< 50 MB',
+          },
+        ];
+        if (caddy) {
+          const caddyRate = median(rates.caddy);
+          results.push({
+            name: `upload ${label} through Caddy (http), no chunk limit`,
+            value: caddyRate,
+            unit: 'MB/s',
+            baseline: { name: 'direct to the service', value: wholeRate },
+            ratio: ratio(caddyRate, wholeRate),
+            target: '>= 0.7x',
+          });
+        } else context.log('caddy is not installed (apt-get install caddy): the proxy figure is skipped');
+        return results;
+      } finally {
+        await caddy?.stop();
+        await service.stop();
+        await bare.stop();
+      }
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

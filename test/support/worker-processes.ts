@@ -1,0 +1,43 @@
+// Real `pnpm worker` processes for the queue and fault suites, and the check
+// that an import ended with exactly the file's rows: none lost, none twice.
+
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import type { Database } from '../../db/schema.ts';
+import { type RunningProcess, runEntryPoint, waitForOutput } from './service-process.ts';
+
+export interface WorkerProcessOptions {
+  databaseUrl: string;
+  uploadDir: string;
+  dataDir: string;
+  /** JOB_LEASE_MS (default 5000): how soon a dead worker's job is taken over. */
+  leaseMs?: number;
+  env?: Record<string, string>;
+}
+
+/** Starts `count` worker processes (one job slot each) and waits until each polls for jobs. */
+export async function startWorkerProcesses(count: number, options: WorkerProcessOptions): Promise<RunningProcess[]> {
+  const started = Array.from({ length: count }, () =>
+    runEntryPoint('server/worker-main.ts', [], {
+      DATABASE_URL: options.databaseUrl,
+      UPLOAD_DIR: options.uploadDir,
+      DATA_DIR: options.dataDir,
+      WORKER_CONCURRENCY: '1',
+      JOB_LEASE_MS: String(options.leaseMs ?? 5000),
+      JOB_POLL_INTERVAL_MS: '200',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    }),
+  );
+  await Promise.all(started.map((w) => waitForOutput(w, /worker started/)));
+  return started;
+}
+
+/** Exactly records 1..rowCount of the upload are stored, each once. */
+export async function expectExactRows(db: Kysely<Database>, uploadId: string, rowCount: number): Promise<void> {
+  const stats = await sql<{ n: number; distinct_n: number; max_n: number }>`
+    select count(*)::int as n, count(distinct record_number)::int as distinct_n, max(record_number)::int as max_n
+    from imported_rows where upload_id = ${uploadId}`.execute(db);
+  expect(stats.rows[0]).toEqual({ n: rowCount, distinct_n: rowCount, max_n: rowCount });
+}
