@@ -125,7 +125,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   await app.register(uploadEventsRoute, { db, authenticate, filePath: (id) => store.filePath(id) });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate);
-    await api.register(configRoute, { maxFileSize: config.maxFileSize, chunkSize: config.chunkSize });
+    await api.register(configRoute, {
+      maxFileSize: config.maxFileSize,
+      chunkSize: config.chunkSize,
+      parallelUploads: config.webParallelUploads,
+    });
     await api.register(uploadsRoutes, { db, filePath: (id) => store.filePath(id) });
     await api.register(rowsRoute, { db });
     await api.register(errorsReportRoute, { db });

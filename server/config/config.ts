@@ -65,6 +65,8 @@ export interface Config {
   corsOrigins: readonly string[];
   /** GET /files/:id serves the owner their raw upload; false answers 404. */
   allowDownloads: boolean;
+  /** Parallel tus requests per file the web UI uses (concatenation); 1 = one stream, resumable across sessions. */
+  webParallelUploads: number;
   /** A tus request waits this long for its upload's lock (held by another request) before 503. */
   tusLockTimeoutMs: number;
   /** Connections each API process keeps for held upload locks, apart from the query pool (PostgreSQL). */
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, { min: 1000 }),
     corsOrigins: parseOrigins(readOptionalString(env, 'CORS_ORIGINS')),
     allowDownloads: readBoolean(env, 'ALLOW_DOWNLOADS', true),
+    webParallelUploads: readInteger(env, 'WEB_PARALLEL_UPLOADS', 1, { min: 1, max: 16 }),
     tusLockTimeoutMs: readInteger(env, 'TUS_LOCK_TIMEOUT_MS', 10_000, { min: 100 }),
     tusLockConnections: readInteger(env, 'TUS_LOCK_CONNECTIONS', 20, { min: 1, max: 1000 }),
     leaderElectionIntervalMs: readInteger(env, 'LEADER_ELECTION_INTERVAL_MS', 5000, { min: 100 }),

@@ -6,12 +6,14 @@ import { ALLOWED_EXTENSIONS, ALLOWED_MIME_TYPES } from '../uploads/file-types.ts
 export interface ConfigRouteOptions {
   maxFileSize: number;
   chunkSize: number;
+  parallelUploads: number;
 }
 
 export async function configRoute(app: FastifyInstance, options: ConfigRouteOptions): Promise<void> {
   app.get('/api/config', async () => ({
     maxFileSize: options.maxFileSize,
     chunkSize: options.chunkSize,
+    parallelUploads: options.parallelUploads,
     tusEndpoint: `${TUS_PATH}/`,
     allowedTypes: [...ALLOWED_EXTENSIONS, ...ALLOWED_MIME_TYPES.filter((t) => t !== 'application/octet-stream')],
   }));

@@ -6,6 +6,8 @@ export type { JobView, UploadView } from '../../server/uploads/upload-view.ts';
 export interface ServiceConfig {
   maxFileSize: number;
   chunkSize: number;
+  /** tus requests in parallel per file (concatenation); 1 keeps resume across sessions. */
+  parallelUploads?: number;
   tusEndpoint: string;
   allowedTypes: string[];
 }

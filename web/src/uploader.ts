@@ -104,6 +104,8 @@ export function createUploader(options: UploaderOptions): Uppy<ImportMeta, Body>
   uppy.use(Tus<ImportMeta, Body>, {
     endpoint: config.tusEndpoint,
     chunkSize: config.chunkSize,
+    // Above 1, each file goes up as partial uploads joined by a final one (tus concatenation).
+    parallelUploads: config.parallelUploads ?? 1,
     retryDelays: RETRY_DELAYS,
     // Forget the upload URL once done, so sending the same file again makes a new upload.
     removeFingerprintOnSuccess: true,
