@@ -1,38 +1,27 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../db/schema.ts';
 import { ImportFileError, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
-  createFixtureDir,
   createRunningJob,
   createSink,
-  openTestDatabase,
   readJob,
   readRowErrors,
   readRows,
-  type TestDatabase,
+  useImportTestbed,
 } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 describe.each(kinds)('importCsvFile on %s', (kind) => {
-  let database: TestDatabase;
-  let fixtures: Awaited<ReturnType<typeof createFixtureDir>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    fixtures = await createFixtureDir();
-  });
-  afterAll(async () => {
-    await database?.close();
-    await fixtures?.remove();
-  });
+  const testbed = useImportTestbed(kind);
 
   async function run(content: string | Buffer, options: { batchRows?: number; maxStoredErrors?: number } = {}) {
-    const job = await createRunningJob(database.handle);
-    const filePath = await fixtures.file(`${job.uploadId}.csv`, content);
-    const sink = createSink(database.handle, job, options.maxStoredErrors);
+    const job = await createRunningJob(testbed.database.handle);
+    const filePath = await testbed.fixtures.file(`${job.uploadId}.csv`, content);
+    const sink = createSink(testbed.database.handle, job, options.maxStoredErrors);
     const summary = await importCsvFile(
       { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: options.batchRows },
       sink,
@@ -40,8 +29,8 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
     return {
       job,
       summary,
-      rows: await readRows(database.handle, job.uploadId),
-      errors: await readRowErrors(database.handle, job.uploadId),
+      rows: await readRows(testbed.database.handle, job.uploadId),
+      errors: await readRowErrors(testbed.database.handle, job.uploadId),
     };
   }
 
@@ -108,7 +97,7 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
   it('stores the checkpoint and progress with each batch', async () => {
     const csv = `n,sq\n${Array.from({ length: 25 }, (_, i) => `${i},${i * i}`).join('\n')}\n`;
     const { job, summary } = await run(csv, { batchRows: 10 });
-    const stored = await readJob(database.handle, job.jobId);
+    const stored = await readJob(testbed.database.handle, job.jobId);
     const progress = stored.progress as JobProgress;
     expect(progress).toMatchObject({
       bytesDone: csv.length,
@@ -129,10 +118,10 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
   });
 
   it('fails permanently when the file is gone', async () => {
-    const job = await createRunningJob(database.handle);
-    const sink = createSink(database.handle, job);
+    const job = await createRunningJob(testbed.database.handle);
+    const sink = createSink(testbed.database.handle, job);
     const attempt = importCsvFile(
-      { uploadId: job.uploadId, filePath: fixtures.path('missing.csv'), checkpoint: null },
+      { uploadId: job.uploadId, filePath: testbed.fixtures.path('missing.csv'), checkpoint: null },
       sink,
     );
     await expect(attempt).rejects.toThrow(ImportFileError);

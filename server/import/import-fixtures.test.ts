@@ -1,18 +1,16 @@
 // One fixture per kind of real-world file (test/fixtures/csv/), imported end
 // to end into both databases with nothing declared, or with declared settings.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportFileError, type ImportSummary, importCsvFile } from './import-csv-file.ts';
 import { importSettingsFromMetadata } from './import-settings.ts';
 import {
   availableDatabaseKinds,
-  createFixtureDir,
   createRunningJob,
   createSink,
-  openTestDatabase,
   readRowErrors,
   readRows,
-  type TestDatabase,
+  useImportTestbed,
 } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
@@ -32,26 +30,17 @@ const MAPPING = JSON.stringify({
 });
 
 describe.each(kinds)('importing real-world files on %s', (kind) => {
-  let database: TestDatabase;
-  let scratch: Awaited<ReturnType<typeof createFixtureDir>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    scratch = await createFixtureDir();
-  });
-  afterAll(async () => {
-    await database?.close();
-    await scratch?.remove();
-  });
+  const testbed = useImportTestbed(kind);
 
   async function run(filePath: string, metadata: Record<string, string> = {}) {
-    const job = await createRunningJob(database.handle);
+    const job = await createRunningJob(testbed.database.handle);
     const settings = importSettingsFromMetadata(metadata);
     const outcome: ImportSummary | Error = await importCsvFile(
       { uploadId: job.uploadId, filePath, checkpoint: null, settings },
-      createSink(database.handle, job),
+      createSink(testbed.database.handle, job),
     ).catch((error: Error) => error);
-    const rows = await readRows(database.handle, job.uploadId);
-    const errors = await readRowErrors(database.handle, job.uploadId);
+    const rows = await readRows(testbed.database.handle, job.uploadId);
+    const errors = await readRowErrors(testbed.database.handle, job.uploadId);
     return { outcome, summary: outcome as ImportSummary, rows: rows.map((row) => row.data), errors };
   }
 
@@ -219,7 +208,7 @@ describe.each(kinds)('importing real-world files on %s', (kind) => {
 
   it('fails by default when more than half of the first 1000 rows are rejected', async () => {
     const csv = `a,b\n${'1,2\n'.repeat(400)}${'only-one\n'.repeat(501)}`;
-    const { outcome, rows, errors } = await run(await scratch.file('mostly-bad.csv', csv));
+    const { outcome, rows, errors } = await run(await testbed.fixtures.file('mostly-bad.csv', csv));
     expect(outcome).toMatchObject({ code: 'TOO_MANY_ROW_ERRORS' });
     expect(rows).toHaveLength(400);
     expect(errors).toHaveLength(501);
@@ -229,14 +218,14 @@ describe.each(kinds)('importing real-world files on %s', (kind) => {
     ['an xlsx workbook', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(100, 7)]), /ZIP archive/],
     ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /binary data/],
   ])('refuses %s before parsing', async (name, content, message) => {
-    const { outcome, rows } = await run(await scratch.file(`${name}.csv`, content));
+    const { outcome, rows } = await run(await testbed.fixtures.file(`${name}.csv`, content));
     expect(outcome).toMatchObject({ permanent: true, code: 'BINARY_FILE', message: expect.stringMatching(message) });
     expect(rows).toEqual([]);
   });
 
   it('honours a declared encoding', async () => {
     const bytes = await readFile(fixture('windows-1252.csv'));
-    const { summary, rows } = await run(await scratch.file('latin.csv', bytes), { encoding: 'latin1' });
+    const { summary, rows } = await run(await testbed.fixtures.file('latin.csv', bytes), { encoding: 'latin1' });
     expect(summary.encoding).toMatchObject({ name: 'iso-8859-1', detectedBy: 'metadata' });
     expect(rows[0].Prénom).toBe('José');
   });

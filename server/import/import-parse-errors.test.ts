@@ -1,15 +1,13 @@
 import { open } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportFileError, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
-  createFixtureDir,
   createRunningJob,
   createSink,
-  openTestDatabase,
   readJob,
   readRows,
-  type TestDatabase,
+  useImportTestbed,
 } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
@@ -29,20 +27,11 @@ async function writeUnterminatedAtLine10(path: string, mib: number): Promise<voi
 }
 
 describe.each(kinds)('fatal parse errors on %s', (kind) => {
-  let database: TestDatabase;
-  let fixtures: Awaited<ReturnType<typeof createFixtureDir>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    fixtures = await createFixtureDir();
-  });
-  afterAll(async () => {
-    await database?.close();
-    await fixtures?.remove();
-  });
+  const testbed = useImportTestbed(kind);
 
   async function importFile(filePath: string, batchRows = 10_000) {
-    const job = await createRunningJob(database.handle);
-    const sink = createSink(database.handle, job);
+    const job = await createRunningJob(testbed.database.handle);
+    const sink = createSink(testbed.database.handle, job);
     const error = await importCsvFile({ uploadId: job.uploadId, filePath, checkpoint: null, batchRows }, sink).then(
       () => expect.unreachable('the import should fail'),
       (reason: unknown) => reason,
@@ -51,7 +40,7 @@ describe.each(kinds)('fatal parse errors on %s', (kind) => {
   }
 
   it('fails fast on an unterminated quote at line 10 of a 20 MiB file; committed batches stay', async () => {
-    const filePath = fixtures.path('unterminated-20mib.csv');
+    const filePath = testbed.fixtures.path('unterminated-20mib.csv');
     await writeUnterminatedAtLine10(filePath, 20);
     const started = performance.now();
     const { job, error } = await importFile(filePath, 3);
@@ -60,13 +49,19 @@ describe.each(kinds)('fatal parse errors on %s', (kind) => {
     expect(error).toMatchObject({ permanent: true, code: 'CSV_MAX_RECORD_SIZE' });
     expect((error as Error).message).toMatch(/starting at line 10\b/);
     expect(performance.now() - started).toBeLessThan(10_000);
-    const rows = await readRows(database.handle, job.uploadId);
+    const rows = await readRows(testbed.database.handle, job.uploadId);
     expect(rows.map((row) => row.recordNumber)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect((await readJob(database.handle, job.jobId)).checkpoint).toMatchObject({ recordNumber: 6, lineNumber: 8 });
+    expect((await readJob(testbed.database.handle, job.jobId)).checkpoint).toMatchObject({
+      recordNumber: 6,
+      lineNumber: 8,
+    });
   });
 
   it('names the starting line of a quote left open at the end of the file', async () => {
-    const filePath = await fixtures.file('open-quote.csv', 'a,b\r\n1,"two\r\nlines"\r\n\r\n2,"still\r\nopen\r\n');
+    const filePath = await testbed.fixtures.file(
+      'open-quote.csv',
+      'a,b\r\n1,"two\r\nlines"\r\n\r\n2,"still\r\nopen\r\n',
+    );
     const { error } = await importFile(filePath);
     expect(error).toMatchObject({
       code: 'CSV_QUOTE_NOT_CLOSED',
@@ -75,7 +70,7 @@ describe.each(kinds)('fatal parse errors on %s', (kind) => {
   });
 
   it('names the starting line of a record with a stray character after a closing quote', async () => {
-    const filePath = await fixtures.file('bad-closing.csv', 'a,b\n1,2\n3,"x\ny"z\n');
+    const filePath = await testbed.fixtures.file('bad-closing.csv', 'a,b\n1,2\n3,"x\ny"z\n');
     const { error } = await importFile(filePath);
     expect(error).toBeInstanceOf(ImportFileError);
     expect(error).toMatchObject({ code: 'CSV_INVALID_CLOSING_QUOTE' });

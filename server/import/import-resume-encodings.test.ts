@@ -3,21 +3,19 @@
 // parser reads, so a resumed read must land exactly on a record boundary.
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobCheckpoint } from '../../db/schema.ts';
 import { LeaseLostError } from './batch-sink.ts';
 import { importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
-  createFixtureDir,
   createRunningJob,
   createSink,
-  openTestDatabase,
   readJob,
   readRowErrors,
   readRows,
   stopAfter,
-  type TestDatabase,
+  useImportTestbed,
 } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
@@ -35,20 +33,11 @@ function accentedCsv(records: number, delimiter: string, astral: boolean): strin
 }
 
 describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
-  let database: TestDatabase;
-  let fixtures: Awaited<ReturnType<typeof createFixtureDir>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    fixtures = await createFixtureDir();
-  });
-  afterAll(async () => {
-    await database?.close();
-    await fixtures?.remove();
-  });
+  const testbed = useImportTestbed(kind);
 
   const outcomeOf = async (uploadId: string) => ({
-    rows: await readRows(database.handle, uploadId),
-    errors: await readRowErrors(database.handle, uploadId),
+    rows: await readRows(testbed.database.handle, uploadId),
+    errors: await readRowErrors(testbed.database.handle, uploadId),
   });
 
   it.each([
@@ -59,10 +48,13 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
       Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(accentedCsv(30, '\t', true), 'utf16le')]),
     ],
   ])('%s gives identical results when resumed at every checkpoint', async (encoding, delimiter, bytes) => {
-    const filePath = await fixtures.file(`${encoding}.csv`, bytes);
+    const filePath = await testbed.fixtures.file(`${encoding}.csv`, bytes);
     const options = { filePath, checkpoint: null, batchRows: 3, batchBytes: 200 };
-    const fresh = await createRunningJob(database.handle);
-    const summary = await importCsvFile({ ...options, uploadId: fresh.uploadId }, createSink(database.handle, fresh));
+    const fresh = await createRunningJob(testbed.database.handle);
+    const summary = await importCsvFile(
+      { ...options, uploadId: fresh.uploadId },
+      createSink(testbed.database.handle, fresh),
+    );
     expect(summary).toMatchObject({
       encoding: { name: encoding },
       dialect: { delimiter },
@@ -76,16 +68,16 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
 
     let resumes = 0;
     for (let commits = 1; ; commits++, resumes++) {
-      const job = await createRunningJob(database.handle);
+      const job = await createRunningJob(testbed.database.handle);
       const first = await importCsvFile(
         { ...options, uploadId: job.uploadId },
-        stopAfter(createSink(database.handle, job), commits),
+        stopAfter(createSink(testbed.database.handle, job), commits),
       ).catch((error: unknown) => error);
       if (!(first instanceof LeaseLostError)) break;
-      const { checkpoint } = await readJob(database.handle, job.jobId);
+      const { checkpoint } = await readJob(testbed.database.handle, job.jobId);
       const resumed = await importCsvFile(
         { ...options, uploadId: job.uploadId, checkpoint: checkpoint as JobCheckpoint },
-        createSink(database.handle, job),
+        createSink(testbed.database.handle, job),
       );
       expect(resumed).toEqual({ ...summary, durationMs: resumed.durationMs });
       expect(await outcomeOf(job.uploadId)).toEqual(expected);

@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobCheckpoint } from '../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { LeaseLostError } from './batch-sink.ts';
 import { ImportCancelledError, type ImportOptions, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
-  createFixtureDir,
   createRunningJob,
   createSink,
-  openTestDatabase,
   readJob,
   readRowErrors,
   readRows,
   stopAfter,
-  type TestDatabase,
+  useImportTestbed,
 } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
@@ -33,32 +31,23 @@ function trickyCsv(records: number, eol: string): string {
 }
 
 describe.each(kinds)('resuming imports on %s', (kind) => {
-  let database: TestDatabase;
-  let fixtures: Awaited<ReturnType<typeof createFixtureDir>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    fixtures = await createFixtureDir();
-  });
-  afterAll(async () => {
-    await database?.close();
-    await fixtures?.remove();
-  });
+  const testbed = useImportTestbed(kind);
 
   async function attempt(
     filePath: string,
     sinkFor: (sink: BatchSink) => BatchSink,
     extra: Partial<ImportOptions> = {},
   ) {
-    const job = await createRunningJob(database.handle);
+    const job = await createRunningJob(testbed.database.handle);
     const options = { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: 4, batchBytes: 90, ...extra };
-    const outcome = await importCsvFile(options, sinkFor(createSink(database.handle, job))).catch(
+    const outcome = await importCsvFile(options, sinkFor(createSink(testbed.database.handle, job))).catch(
       (error: unknown) => error,
     );
     return { job, outcome };
   }
   const outcomeOf = async (uploadId: string) => ({
-    rows: await readRows(database.handle, uploadId),
-    errors: await readRowErrors(database.handle, uploadId),
+    rows: await readRows(testbed.database.handle, uploadId),
+    errors: await readRowErrors(testbed.database.handle, uploadId),
   });
 
   it.each([
@@ -66,7 +55,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     [41, '\n'],
   ])('gives identical results when resumed at every checkpoint (%i records)', async (records, eol) => {
     const csv = trickyCsv(records, eol);
-    const filePath = await fixtures.file(`tricky-${records}.csv`, csv);
+    const filePath = await testbed.fixtures.file(`tricky-${records}.csv`, csv);
     const fresh = await attempt(filePath, (sink) => sink);
     const expected = await outcomeOf(fresh.job.uploadId);
     expect(expected.rows.length + expected.errors.length).toBe(records);
@@ -77,7 +66,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     for (let commits = 1; ; commits++, resumes++) {
       const first = await attempt(filePath, (sink) => stopAfter(sink, commits));
       if (!(first.outcome instanceof LeaseLostError)) break;
-      const { checkpoint } = await readJob(database.handle, first.job.jobId);
+      const { checkpoint } = await readJob(testbed.database.handle, first.job.jobId);
       const resumed = await importCsvFile(
         {
           uploadId: first.job.uploadId,
@@ -86,7 +75,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
           batchRows: 4,
           batchBytes: 90,
         },
-        createSink(database.handle, first.job),
+        createSink(testbed.database.handle, first.job),
       );
       expect(resumed).toEqual({ ...(fresh.outcome as object), durationMs: resumed.durationMs });
       expect(await outcomeOf(first.job.uploadId)).toEqual(expected);
@@ -95,13 +84,13 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
   });
 
   it('stops with LeaseLostError and writes nothing of the batch once the job is taken over', async () => {
-    const filePath = await fixtures.file('lease.csv', trickyCsv(30, '\n'));
-    const job = await createRunningJob(database.handle);
-    const sink = createSink(database.handle, job);
+    const filePath = await testbed.fixtures.file('lease.csv', trickyCsv(30, '\n'));
+    const job = await createRunningJob(testbed.database.handle);
+    const sink = createSink(testbed.database.handle, job);
     const takenOverAfterFirstCommit: BatchSink = {
       async commitBatch(batch) {
         const committed = await sink.commitBatch(batch);
-        await database.handle.db
+        await testbed.database.handle.db
           .updateTable('jobs')
           .set({ locked_by: 'another-worker' })
           .where('id', '=', job.jobId)
@@ -113,11 +102,11 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     await expect(importCsvFile(options, takenOverAfterFirstCommit)).rejects.toThrow(LeaseLostError);
     const { rows, errors } = await outcomeOf(job.uploadId);
     expect(rows.length + errors.length).toBe(4);
-    expect((await readJob(database.handle, job.jobId)).checkpoint).toMatchObject({ recordNumber: 4 });
+    expect((await readJob(testbed.database.handle, job.jobId)).checkpoint).toMatchObject({ recordNumber: 4 });
   });
 
   it('stops at a batch boundary with ImportCancelledError when aborted; committed batches stay', async () => {
-    const filePath = await fixtures.file('abort.csv', trickyCsv(30, '\r\n'));
+    const filePath = await testbed.fixtures.file('abort.csv', trickyCsv(30, '\r\n'));
     const controller = new AbortController();
     const { job, outcome } = await attempt(
       filePath,
@@ -130,7 +119,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
       { signal: controller.signal },
     );
     expect(outcome).toBeInstanceOf(ImportCancelledError);
-    const stored = await readJob(database.handle, job.jobId);
+    const stored = await readJob(testbed.database.handle, job.jobId);
     const { rows, errors } = await outcomeOf(job.uploadId);
     expect(rows.length + errors.length).toBe((stored.checkpoint as JobCheckpoint).recordNumber);
     expect(rows.length + errors.length).toBeGreaterThan(0);

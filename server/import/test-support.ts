@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { type Job, toNumber } from '../../db/schema.ts';
@@ -152,4 +153,26 @@ export async function createFixtureDir(): Promise<{
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+export type FixtureDir = Awaited<ReturnType<typeof createFixtureDir>>;
+
+/**
+ * The setup every import suite shares: a migrated database of `kind` and a
+ * scratch folder, opened before the suite and removed after it.
+ */
+export function useImportTestbed(kind: DatabaseKind): {
+  readonly database: TestDatabase;
+  readonly fixtures: FixtureDir;
+} {
+  const testbed = {} as { database: TestDatabase; fixtures: FixtureDir };
+  beforeAll(async () => {
+    testbed.database = await openTestDatabase(kind);
+    testbed.fixtures = await createFixtureDir();
+  });
+  afterAll(async () => {
+    await testbed.database?.close();
+    await testbed.fixtures?.remove();
+  });
+  return testbed;
 }
