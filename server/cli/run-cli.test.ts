@@ -3,22 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
+import { capture } from '../../test/support/upload-checks.ts';
 import { findTokenOwner } from '../auth/tokens.ts';
 import { loadConfig } from '../config/config.ts';
 import { HELP, runCli } from './run-cli.ts';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout(text: string) {
-      out.stdout += text;
-    },
-    stderr(text: string) {
-      out.stderr += text;
-    },
-  };
-  return { out, io };
-}
 
 describe('pnpm cli (embedded database)', () => {
   let dataDir: string;

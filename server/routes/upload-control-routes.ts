@@ -21,31 +21,39 @@ export interface UploadControlRoutesOptions {
 export async function uploadControlRoutes(app: FastifyInstance, options: UploadControlRoutesOptions): Promise<void> {
   const { db } = options;
 
-  app.post<{ Params: { id: string } }>('/api/uploads/:id/retry', async (request) => {
-    const upload = await requireOwnedUpload(db, request.owner as string, request.params.id);
-    if (!(await retryJob(db, upload.id))) {
-      const job = await findJobForUpload(db, upload.id);
-      throw appError(
-        'conflict',
-        `Only a failed or cancelled import can be retried; this one is ${job?.state ?? 'not queued yet'}`,
-      );
-    }
-    await options.jobSignal.notify();
-    const refreshed = await requireOwnedUpload(db, request.owner as string, upload.id);
-    return presentUpload(refreshed, await findJobForUpload(db, upload.id));
-  });
+  interface JobControl {
+    action: 'retry' | 'cancel';
+    move: (db: Kysely<Database>, uploadId: string) => Promise<boolean>;
+    /** Completes "Only … import can be …" in the 409 message. */
+    refusal: string;
+    /** A job queued again must wake a worker. */
+    wakesWorkers: boolean;
+  }
 
-  app.post<{ Params: { id: string } }>('/api/uploads/:id/cancel', async (request) => {
-    const upload = await requireOwnedUpload(db, request.owner as string, request.params.id);
-    if (!(await cancelJob(db, upload.id))) {
-      const job = await findJobForUpload(db, upload.id);
-      throw appError(
-        'conflict',
-        `Only a queued or running import can be cancelled; this one is ${job?.state ?? 'not queued yet'}`,
-      );
-    }
-    const refreshed = await requireOwnedUpload(db, request.owner as string, upload.id);
-    return presentUpload(refreshed, await findJobForUpload(db, upload.id));
+  /** POST /api/uploads/:id/<action>: the transition, or 409 naming the job's state; answers the new view. */
+  function jobControl(control: JobControl): void {
+    app.post<{ Params: { id: string } }>(`/api/uploads/:id/${control.action}`, async (request) => {
+      const owner = request.owner as string;
+      const upload = await requireOwnedUpload(db, owner, request.params.id);
+      if (!(await control.move(db, upload.id))) {
+        const job = await findJobForUpload(db, upload.id);
+        throw appError('conflict', `Only ${control.refusal}; this one is ${job?.state ?? 'not queued yet'}`);
+      }
+      if (control.wakesWorkers) await options.jobSignal.notify();
+      return presentUpload(await requireOwnedUpload(db, owner, upload.id), await findJobForUpload(db, upload.id));
+    });
+  }
+  jobControl({
+    action: 'retry',
+    move: retryJob,
+    refusal: 'a failed or cancelled import can be retried',
+    wakesWorkers: true,
+  });
+  jobControl({
+    action: 'cancel',
+    move: cancelJob,
+    refusal: 'a queued or running import can be cancelled',
+    wakesWorkers: false,
   });
 
   app.delete<{ Params: { id: string } }>('/api/uploads/:id', async (request, reply) => {
