@@ -11,6 +11,7 @@ import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import { runAsSingleton } from './cluster/singleton-duty.ts';
 import type { Config } from './config/config.ts';
+import { fileImportSource } from './import/import-source.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
@@ -83,7 +84,11 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
           logger,
           handler:
             options.jobHandler ??
-            createImportJobHandler({ database, filePath: (id) => store.filePath(id), leaseMs: config.jobLeaseMs }),
+            createImportJobHandler({
+              database,
+              uploadSource: (id) => fileImportSource(store.filePath(id)),
+              leaseMs: config.jobLeaseMs,
+            }),
           concurrency: config.workerConcurrency,
           metrics,
           leaseMs: config.jobLeaseMs,

@@ -3,6 +3,7 @@
 import { openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { loadConfig } from './config/config.ts';
+import { fileImportSource } from './import/import-source.ts';
 import { createLogger } from './logger.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { startWorker } from './queue/worker.ts';
@@ -27,7 +28,11 @@ async function main(): Promise<void> {
     db: database.db,
     jobSignal,
     logger,
-    handler: createImportJobHandler({ database, filePath: (id) => store.filePath(id), leaseMs: config.jobLeaseMs }),
+    handler: createImportJobHandler({
+      database,
+      uploadSource: (id) => fileImportSource(store.filePath(id)),
+      leaseMs: config.jobLeaseMs,
+    }),
     concurrency: Math.max(1, config.workerConcurrency),
     leaseMs: config.jobLeaseMs,
     pollIntervalMs: config.jobPollIntervalMs,

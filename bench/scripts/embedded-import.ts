@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
+import { fileImportSource } from '../../server/import/import-source.ts';
 import { enqueueImportJob } from '../../server/queue/enqueue-job.ts';
 import { createImportJobHandler } from '../../server/queue/import-job-handler.ts';
 import { createLocalJobSignal } from '../../server/queue/job-signal.ts';
@@ -38,7 +39,11 @@ async function main(): Promise<void> {
       db,
       jobSignal,
       logger: pino({ level: 'silent' }),
-      handler: createImportJobHandler({ database, filePath: (id) => join(dataDir, 'uploads', id), leaseMs: 30_000 }),
+      handler: createImportJobHandler({
+        database,
+        uploadSource: (id) => fileImportSource(join(dataDir, 'uploads', id)),
+        leaseMs: 30_000,
+      }),
       concurrency: 1,
       leaseMs: 30_000,
       pollIntervalMs: 100,

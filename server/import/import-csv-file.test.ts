@@ -125,6 +125,9 @@ describe.each(kinds)('importCsvFile on %s', (kind) => {
       sink,
     );
     await expect(attempt).rejects.toThrow(ImportFileError);
-    await expect(attempt).rejects.toMatchObject({ permanent: true, message: 'The uploaded file is no longer on disk' });
+    await expect(attempt).rejects.toMatchObject({
+      permanent: true,
+      message: 'The uploaded file is no longer in storage',
+    });
   });
 });

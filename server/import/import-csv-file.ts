@@ -2,8 +2,6 @@
 // file → sha256 → UTF-8 → csv-parse → rows/errors in batches committed through
 // a BatchSink, resumable from the last checkpoint (a byte offset of the file).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { CsvError } from 'csv-parse';
 import type { JobCheckpoint } from '../../db/schema.ts';
@@ -14,6 +12,7 @@ import { detectSourceFormat } from './detect-source-format.ts';
 import { hashFilePrefix } from './hash-file-prefix.ts';
 import { ImportFileError } from './import-errors.ts';
 import type { ImportSettings } from './import-settings.ts';
+import { fileImportSource, type ImportSource } from './import-source.ts';
 import { type ImportSummary, summarise } from './import-summary.ts';
 import { OffsetParser, type ParsedRecord } from './offset-parser.ts';
 import { describeParseError } from './parse-error-message.ts';
@@ -29,7 +28,10 @@ export type { ImportSummary } from './import-summary.ts';
 
 export interface ImportOptions {
   uploadId: string;
-  filePath: string;
+  /** Where the bytes are: a local file or an object store. */
+  source?: ImportSource;
+  /** Shorthand for `source: fileImportSource(filePath)`. */
+  filePath?: string;
   /** Resume point from a previous attempt, or null to start at byte 0. */
   checkpoint: JobCheckpoint | null;
   /** Delimiter, encoding, header, mapping and error policy from the upload metadata. */
@@ -43,9 +45,7 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-const MISSING_FILE = 'The uploaded file is no longer on disk';
-// Large reads keep per-chunk overhead (stream hops, buffer joins in the parser) small.
-const READ_CHUNK_BYTES = 256 * 1024;
+const MISSING_FILE = 'The uploaded file is no longer in storage';
 
 export async function importCsvFile(options: ImportOptions, sink: BatchSink): Promise<ImportSummary> {
   const startedAt = performance.now();
@@ -54,15 +54,16 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   // A checkpoint is only ever written after the header, so it always names the columns.
   const resume =
     options.checkpoint && options.checkpoint.columns.length > 0 ? (options.checkpoint as ImportCheckpoint) : null;
-  const bytesTotal = await fileSize(options.filePath);
+  const input = importSourceOf(options);
+  const bytesTotal = await input.size().catch(rethrowMissing);
   if (bytesTotal < (resume?.byteOffset ?? 0))
     throw new ImportFileError('The file is shorter than the checkpoint of the previous attempt');
-  const sample = await readSample(options.filePath).catch(rethrowMissing);
+  const sample = await readSample(input).catch(rethrowMissing);
   const format = detectSourceFormat(sample, bytesTotal <= SAMPLE_BYTES, settings);
   const startOffset = resume?.byteOffset ?? format.encoding.bomBytes;
 
   const hash = createHash('sha256');
-  let bytesRead = await hashFilePrefix(hash, options.filePath, startOffset).catch(rethrowMissing);
+  let bytesRead = await hashFilePrefix(hash, input, startOffset).catch(rethrowMissing);
   // The locator and the parser count in the UTF-8 stream, from 0 at startOffset.
   const locator = new RecordLocator(0, resume?.lineNumber ?? 1);
   const decoder = new SourceDecoder(format.encoding.encoding, startOffset, (chunk) => {
@@ -91,7 +92,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   const parser = new OffsetParser(buildParserOptions({ delimiter, quote, maxRecordSize }), (chunk) =>
     locator.append(chunk),
   );
-  const source = createReadStream(options.filePath, { start: startOffset, highWaterMark: READ_CHUNK_BYTES });
+  const source = input.openRange(startOffset);
   // Any stream's error is passed on to the parser, where readRecordGroups reports it.
   pipeline(source, decoder, parser, () => {});
 
@@ -133,9 +134,10 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   });
 }
 
-async function fileSize(filePath: string): Promise<number> {
-  const stats = await stat(filePath).catch(rethrowMissing);
-  return stats.size;
+function importSourceOf(options: ImportOptions): ImportSource {
+  if (options.source) return options.source;
+  if (options.filePath !== undefined) return fileImportSource(options.filePath);
+  throw new TypeError('importCsvFile needs a source or a filePath');
 }
 
 function rethrowMissing(error: unknown): never {

@@ -5,13 +5,15 @@ import type { Job } from '../../db/schema.ts';
 import { createEmbeddedBatchSink } from '../import/embedded-batch-sink.ts';
 import { importCsvFile } from '../import/import-csv-file.ts';
 import { importSettingsFromMetadata } from '../import/import-settings.ts';
+import type { ImportSource } from '../import/import-source.ts';
 import { createPostgresBatchSink } from '../import/postgres-batch-sink.ts';
 import type { CompletedImport } from './complete-job.ts';
 import type { JobContext, JobHandler } from './worker.ts';
 
 export interface ImportJobHandlerOptions {
   database: DatabaseHandle;
-  filePath(uploadId: string): string;
+  /** The stored bytes of an upload: its file on the shared volume, or its object in S3. */
+  uploadSource(uploadId: string): ImportSource;
   leaseMs: number;
 }
 
@@ -47,7 +49,7 @@ export function createImportJobHandler(options: ImportJobHandlerOptions): JobHan
     const { sha256, ...summary } = await importCsvFile(
       {
         uploadId,
-        filePath: options.filePath(uploadId),
+        source: options.uploadSource(uploadId),
         checkpoint: job.checkpoint ?? null,
         settings,
         signal: context.signal,
