@@ -4,9 +4,8 @@
 import type { Batch, ImportCheckpoint, ImportedRow, RowError } from './batch-sink.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
+import type { ParsedRecord } from './csv-record-parser.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
-import type { ParsedRecord } from './offset-parser.ts';
-import type { RecordLocator } from './record-locator.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
 export interface AssemblerStart {
@@ -16,6 +15,8 @@ export interface AssemblerStart {
   header: HeaderSummary | null;
   recordNumber: number;
   rowsRejected: number;
+  /** Physical line the next record starts on. */
+  lineNumber: number;
 }
 
 export interface AssemblerRules {
@@ -44,13 +45,14 @@ export class BatchAssembler {
   #errors: RowError[] = [];
   #batchStart = 0;
   #end = 0;
+  /** Line after the last record added: the checkpoint's line. */
+  #nextLine: number;
   /** Set when the error policy says the import must fail. */
   stopReason: string | null = null;
 
   constructor(
     start: AssemblerStart,
     private readonly limits: BatchLimits,
-    private readonly locator: RecordLocator,
     private readonly rules: AssemblerRules,
   ) {
     this.#header = start.columns
@@ -59,6 +61,7 @@ export class BatchAssembler {
     this.#titlesToSkip = start.columns ? 0 : rules.titleLines.length;
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
+    this.#nextLine = start.lineNumber;
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -87,11 +90,11 @@ export class BatchAssembler {
     return this.pending >= this.limits.rows || this.#end - this.#batchStart >= this.limits.bytes;
   }
 
-  /** `record.end` is an offset in the parsed stream, where the locator also counts. */
+  /** `record.end` is an offset in the parsed stream, which toSourceOffset maps to the file. */
   add(record: ParsedRecord): void {
     const { end, fields } = record;
+    this.#nextLine = record.nextLine;
     if (this.#titlesToSkip > 0 || (this.#shaper === null && this.rules.headerPresent)) {
-      this.locator.skip(end);
       this.#batchStart = end;
       this.#end = end;
       if (this.#titlesToSkip > 0) this.#titlesToSkip--;
@@ -101,17 +104,20 @@ export class BatchAssembler {
     const shaper = this.#shaper ?? this.#startTable(fields);
     const recordNumber = ++this.#recordNumber;
     this.#end = end;
+    if (record.problem !== null) {
+      this.#reject(recordNumber, record, null, record.problem);
+      return;
+    }
     const expected = this.#header?.names.length ?? 0;
     if (fields.length !== expected) {
-      this.#reject(recordNumber, end, null, `expected ${expected} columns, found ${fields.length}`);
+      this.#reject(recordNumber, record, null, `expected ${expected} columns, found ${fields.length}`);
       return;
     }
     const shaped = shaper.shape(fields);
     if (isRowProblem(shaped)) {
-      this.#reject(recordNumber, end, shaped.column, shaped.message);
+      this.#reject(recordNumber, record, shaped.column, shaped.message);
       return;
     }
-    this.locator.skip(end);
     this.#rows.push({ recordNumber, data: shaped });
   }
 
@@ -126,7 +132,7 @@ export class BatchAssembler {
     const checkpoint: ImportCheckpoint = {
       byteOffset,
       recordNumber: this.#recordNumber,
-      lineNumber: this.locator.line,
+      lineNumber: this.#nextLine,
       columns: this.#header?.names ?? [],
       rowsRejected: this.#rowsRejected,
       header: this.#header,
@@ -152,9 +158,8 @@ export class BatchAssembler {
     return this.#shaper;
   }
 
-  #reject(recordNumber: number, end: number, column: string | null, message: string): void {
-    const { line, raw } = this.locator.take(end);
-    this.#errors.push({ recordNumber, lineNumber: line, column, message, raw });
+  #reject(recordNumber: number, record: ParsedRecord, column: string | null, message: string): void {
+    this.#errors.push({ recordNumber, lineNumber: record.line, column, message, raw: record.raw });
     this.#rowsRejected++;
     this.stopReason ??= errorPolicyVerdict(this.rules.errorPolicy, recordNumber, this.#rowsRejected, false);
   }

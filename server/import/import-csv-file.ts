@@ -1,25 +1,21 @@
 // The streaming CSV import run by the job worker: sniff the file's format, then
-// file → sha256 → UTF-8 → csv-parse → rows/errors in batches committed through
-// a BatchSink, resumable from the last checkpoint (a byte offset of the file).
+// file → sha256 → UTF-8 → CsvRecordParser → rows/errors in batches committed
+// through a BatchSink, resumable from the last checkpoint (a byte offset of the file).
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream';
-import { CsvError } from 'csv-parse';
 import type { JobCheckpoint } from '../../db/schema.ts';
 import { BatchAssembler } from './batch-assembler.ts';
 import { BatchCommitter } from './batch-committer.ts';
 import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './batch-sink.ts';
+import { CsvRecordParser, CsvSyntaxError } from './csv-record-parser.ts';
 import { detectSourceFormat } from './detect-source-format.ts';
 import { hashFilePrefix } from './hash-file-prefix.ts';
 import { ImportFileError } from './import-errors.ts';
 import type { ImportSettings } from './import-settings.ts';
 import { fileImportSource, type ImportSource } from './import-source.ts';
 import { type ImportSummary, summarise } from './import-summary.ts';
-import { OffsetParser, type ParsedRecord } from './offset-parser.ts';
 import { describeParseError } from './parse-error-message.ts';
-import { buildParserOptions } from './parser-options.ts';
-import { readRecordGroups } from './read-record-groups.ts';
 import { readSample, SAMPLE_BYTES } from './read-sample.ts';
-import { RecordLocator } from './record-locator.ts';
 import { SourceDecoder } from './source-decoder.ts';
 
 export { LeaseLostError } from './batch-sink.ts';
@@ -36,7 +32,7 @@ export interface ImportOptions {
   checkpoint: JobCheckpoint | null;
   /** Delimiter, encoding, header, mapping and error policy from the upload metadata. */
   settings?: ImportSettings;
-  /** csv-parse max_record_size, bytes (default 1 MiB = 1048576). */
+  /** Longest record, bytes (default 1 MiB = 1048576): a longer one is rejected, an open quote running past it is fatal. */
   maxRecordSize?: number;
   /** Rows per committed batch (default 10000) and a byte cap per batch (default 8 MiB of raw CSV), whichever comes first. */
   batchRows?: number;
@@ -64,8 +60,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
 
   const hash = createHash('sha256');
   let bytesRead = await hashFilePrefix(hash, input, startOffset).catch(rethrowMissing);
-  // The locator and the parser count in the UTF-8 stream, from 0 at startOffset.
-  const locator = new RecordLocator(0, resume?.lineNumber ?? 1);
+  // The parser counts offsets in the UTF-8 stream, from 0 at startOffset.
   const decoder = new SourceDecoder(format.encoding.encoding, startOffset, (chunk) => {
     hash.update(chunk);
     bytesRead += chunk.length;
@@ -76,9 +71,9 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
       header: resume?.header ?? null,
       recordNumber: resume?.recordNumber ?? 0,
       rowsRejected: rowsRejectedIn(resume),
+      lineNumber: resume?.lineNumber ?? 1,
     },
     { rows: options.batchRows ?? 10_000, bytes: options.batchBytes ?? 8 * 1024 * 1024 },
-    locator,
     {
       headerPresent: format.dialect.header,
       titleLines: format.dialect.titleLines,
@@ -89,40 +84,47 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   );
   const committer = new BatchCommitter(sink, options.signal);
   const { delimiter, quote } = format.dialect;
-  const parser = new OffsetParser(buildParserOptions({ delimiter, quote, maxRecordSize }), (chunk) =>
-    locator.append(chunk),
-  );
+  const parser = new CsvRecordParser({ delimiter, quote, maxRecordSize }, resume?.lineNumber ?? 1);
   const source = input.openRange(startOffset);
-  // Any stream's error is passed on to the parser, where readRecordGroups reports it.
-  pipeline(source, decoder, parser, () => {});
+  // A read error of the source reaches the loop below through the decoder.
+  pipeline(source, decoder, () => {});
+
+  /** Adds parsed records to the batch, committing each full batch while the next is parsed; false once the policy stops. */
+  async function addRecords(records: ReturnType<CsvRecordParser['push']>): Promise<boolean> {
+    for (const record of records) {
+      assembler.add(record);
+      if (assembler.stopReason !== null) return false;
+      if (assembler.isFull) await committer.submit(assembler.take(bytesTotal, startOffset));
+    }
+    return true;
+  }
 
   try {
-    for await (const group of readRecordGroups<ParsedRecord>(parser)) {
+    let going = true;
+    for await (const chunk of decoder) {
       committer.throwIfStopped();
-      for (const record of group) {
-        assembler.add(record);
-        if (assembler.stopReason !== null) break;
-        if (assembler.isFull) await committer.submit(assembler.take(bytesTotal, startOffset));
-      }
-      if (assembler.stopReason !== null) break;
+      going = await addRecords(parser.push(chunk as Buffer));
+      if (!going) break;
     }
-    if (assembler.stopReason === null) assembler.finish();
+    if (going && (await addRecords(parser.end()))) assembler.finish();
     // Rows and errors read so far are committed even when the policy stops the import: the report shows why.
     if (assembler.pending > 0) await committer.submit(assembler.take(bytesTotal, startOffset));
     await committer.settle();
     if (assembler.stopReason !== null) throw new ImportFileError(assembler.stopReason, { code: 'TOO_MANY_ROW_ERRORS' });
   } catch (error) {
     await committer.drain();
-    if (error instanceof CsvError) {
-      const line = locator.lineOfRecordAfter(parser.lastRecordEnd);
-      const code =
-        error.code === 'CSV_MAX_RECORD_SIZE' && parser.insideQuotes ? 'CSV_QUOTE_NOT_CLOSED_BY_LIMIT' : error.code;
-      throw new ImportFileError(describeParseError(code, line, maxRecordSize), { code: error.code, cause: error });
+    if (error instanceof CsvSyntaxError) {
+      // The parser stops on an open quote only: at the end of the file, or when the record outgrew the limit.
+      const reason = error.code === 'CSV_MAX_RECORD_SIZE' ? 'CSV_QUOTE_NOT_CLOSED_BY_LIMIT' : error.code;
+      throw new ImportFileError(describeParseError(reason, error.line, maxRecordSize), {
+        code: error.code,
+        cause: error,
+      });
     }
     rethrowMissing(error);
   } finally {
     source.destroy();
-    parser.destroy();
+    decoder.destroy();
   }
 
   return summarise({

@@ -6,6 +6,7 @@ import {
   createRunningJob,
   createSink,
   readJob,
+  readRowErrors,
   readRows,
   useImportTestbed,
 } from './test-support.ts';
@@ -26,7 +27,7 @@ async function writeUnterminatedAtLine10(path: string, mib: number): Promise<voi
   }
 }
 
-describe.each(kinds)('fatal parse errors on %s', (kind) => {
+describe.each(kinds)('malformed CSV on %s', (kind) => {
   const testbed = useImportTestbed(kind);
 
   async function importFile(filePath: string, batchRows = 10_000) {
@@ -69,11 +70,48 @@ describe.each(kinds)('fatal parse errors on %s', (kind) => {
     });
   });
 
-  it('names the starting line of a record with a stray character after a closing quote', async () => {
-    const filePath = await testbed.fixtures.file('bad-closing.csv', 'a,b\n1,2\n3,"x\ny"z\n');
-    const { error } = await importFile(filePath);
-    expect(error).toBeInstanceOf(ImportFileError);
-    expect(error).toMatchObject({ code: 'CSV_INVALID_CLOSING_QUOTE' });
-    expect((error as Error).message).toMatch(/starting at line 3$/);
+  it('rejects a record with a stray character after a closing quote as a row error and loads the rest', async () => {
+    const filePath = await testbed.fixtures.file('bad-closing.csv', 'a,b\n1,2\n3,"x\ny"z\n4,5\n');
+    const job = await createRunningJob(testbed.database.handle);
+    const summary = await importCsvFile(
+      { uploadId: job.uploadId, filePath, checkpoint: null },
+      createSink(testbed.database.handle, job),
+    );
+    expect(summary).toMatchObject({ rows: 2, rowsRejected: 1 });
+    const errors = await readRowErrors(testbed.database.handle, job.uploadId);
+    expect(errors).toEqual([
+      {
+        recordNumber: 2,
+        lineNumber: 3,
+        column: null,
+        message: 'unexpected character after the closing quote of column 2',
+        raw: '3,"x\ny"z',
+      },
+    ]);
+    const rows = await readRows(testbed.database.handle, job.uploadId);
+    expect(rows.map((row) => row.data)).toEqual([
+      { a: '1', b: '2' },
+      { a: '4', b: '5' },
+    ]);
+  });
+
+  it('rejects a record over the size limit as a row error, keeps its start, and loads the rows after it', async () => {
+    const long = `${'y'.repeat(3 * MiB)},"z"`;
+    const filePath = await testbed.fixtures.file('long-record.csv', `a,b\n1,2\n${long}\n"3\nthree",4\n`);
+    const job = await createRunningJob(testbed.database.handle);
+    const summary = await importCsvFile(
+      { uploadId: job.uploadId, filePath, checkpoint: null },
+      createSink(testbed.database.handle, job),
+    );
+    expect(summary).toMatchObject({ rows: 2, rowsRejected: 1 });
+    const [error] = await readRowErrors(testbed.database.handle, job.uploadId);
+    expect(error).toMatchObject({ recordNumber: 2, lineNumber: 3, column: null, raw: 'y'.repeat(1024) });
+    expect(error?.message).toMatch(/longer than 1048576 bytes/);
+    const rows = await readRows(testbed.database.handle, job.uploadId);
+    expect(rows).toEqual([
+      { recordNumber: 1, data: { a: '1', b: '2' } },
+      { recordNumber: 3, data: { a: '3\nthree', b: '4' } },
+    ]);
+    expect((await readJob(testbed.database.handle, job.jobId)).checkpoint).toMatchObject({ lineNumber: 6 });
   });
 });
