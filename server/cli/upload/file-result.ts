@@ -15,6 +15,8 @@ export interface FileResult {
   resumedFrom: number;
   /** An interrupted run's upload was dropped because the file changed since. */
   restarted: boolean;
+  /** The algorithm of the Upload-Checksum sent with every chunk; null: none (--no-checksum, or not offered). */
+  checksum: string | null;
   rowsImported: number | null;
   rowsRejected: number | null;
   /** Set when rows were rejected or the import failed. */

@@ -12,6 +12,7 @@ const base: FileResult = {
   size: 2048,
   resumedFrom: 0,
   restarted: false,
+  checksum: 'sha256',
   rowsImported: 10,
   rowsRejected: 0,
   errorReportUrl: null,

@@ -23,6 +23,7 @@ describe('parseUploadArguments', () => {
         'm.json',
         'b.csv',
         '--no-wait',
+        '--no-checksum',
         '--json',
         '--quiet',
       ],
@@ -37,6 +38,7 @@ describe('parseUploadArguments', () => {
       metadata: { delimiter: ';', header: 'false' },
       mappingFile: 'm.json',
       wait: false,
+      checksum: false,
       json: true,
       quiet: true,
     });
@@ -44,7 +46,13 @@ describe('parseUploadArguments', () => {
 
   it('falls back to UPLOAD_SERVER / UPLOAD_TOKEN, then to the defaults', () => {
     const fromEnv = parseUploadArguments(['a.csv'], { UPLOAD_SERVER: 'http://10.0.0.5:8080', UPLOAD_TOKEN: 'env' });
-    expect(fromEnv).toMatchObject({ server: 'http://10.0.0.5:8080', token: 'env', parallel: 2, wait: true });
+    expect(fromEnv).toMatchObject({
+      server: 'http://10.0.0.5:8080',
+      token: 'env',
+      parallel: 2,
+      wait: true,
+      checksum: true,
+    });
     const defaults = parseUploadArguments(['a.csv'], {});
     expect(defaults).toMatchObject({ server: DEFAULT_SERVER, token: undefined, chunkSize: undefined, json: false });
     // The flag wins over the environment.

@@ -11,6 +11,7 @@ export const UPLOAD_USAGE = `usage: pnpm cli upload <file...> [options]
   --meta key=value     extra upload metadata (delimiter, header, encoding…); repeatable
   --mapping FILE.json  column mapping, sent as the "mapping" metadata
   --no-wait            return once the bytes are in, without waiting for the imports
+  --no-checksum        send no Upload-Checksum (default: on each chunk when the server offers it)
   --json               one JSON result per line on stdout instead of the table
   --quiet              no progress or notes on stderr
 `;
@@ -27,6 +28,8 @@ export interface UploadArguments {
   metadata: Record<string, string>;
   mappingFile: string | undefined;
   wait: boolean;
+  /** Checksum every chunk when the server offers it. */
+  checksum: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -97,6 +100,7 @@ export function parseUploadArguments(args: string[], env: Record<string, string 
     metadata,
     mappingFile: values.mapping,
     wait: !values['no-wait'],
+    checksum: !values['no-checksum'],
     json: values.json ?? false,
     quiet: values.quiet ?? false,
   };
@@ -115,6 +119,7 @@ function parse(args: string[]) {
       meta: { type: 'string', multiple: true },
       mapping: { type: 'string' },
       'no-wait': { type: 'boolean' },
+      'no-checksum': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     },

@@ -1,10 +1,12 @@
 // The uploader's core, callable in-process: uploads files a few at a time,
 // waits for each import (unless told not to) and returns one result per file.
 import { basename } from 'node:path';
+import type { ClientChecksumAlgorithm } from './checksum-http-stack.ts';
 import { type FileIdentity, identifyFile } from './file-identity.ts';
 import { describeUploadError, type FileResult, importOutcome } from './file-result.ts';
 import type { ProgressDisplay } from './progress-display.ts';
 import { fetchServiceSettings, type ServiceSettings } from './service-api.ts';
+import { discoverChecksumAlgorithm } from './tus-discovery.ts';
 import { uploadOneFile } from './upload-one-file.ts';
 import { UploadUrlStore } from './upload-url-store.ts';
 import { waitForImport } from './wait-for-import.ts';
@@ -24,6 +26,8 @@ export interface UploadFilesOptions {
   wait: boolean;
   /** Where the URL store lives (resumption across runs). */
   cacheDir: string;
+  /** Checksum every chunk when the server offers it (default true). */
+  checksum?: boolean;
   /** tus-js-client retry delays (ms); default RETRY_DELAYS. */
   retryDelays?: number[];
   /** Import polling interval (ms). */
@@ -47,7 +51,12 @@ interface FileJob {
 async function processFile(
   job: FileJob,
   options: UploadFilesOptions,
-  context: { settings: ServiceSettings; store: UploadUrlStore; display: ProgressDisplay },
+  context: {
+    settings: ServiceSettings;
+    checksum: ClientChecksumAlgorithm | null;
+    store: UploadUrlStore;
+    display: ProgressDisplay;
+  },
 ): Promise<FileResult> {
   const { display } = context;
   const key = job.identity.path;
@@ -60,6 +69,7 @@ async function processFile(
     size: job.identity.size,
     resumedFrom: 0,
     restarted: false,
+    checksum: context.checksum,
     rowsImported: null,
     rowsRejected: null,
     errorReportUrl: null,
@@ -74,6 +84,7 @@ async function processFile(
       metadata: options.metadata,
       store: context.store,
       retryDelays: options.retryDelays,
+      checksum: context.checksum,
       signal: options.signal,
       onStart: (startBytes) => display.begin(key, name, job.identity.size, startBytes),
       onProgress: (bytes) => display.progress(key, bytes),
@@ -117,6 +128,9 @@ export async function uploadFiles(options: UploadFilesOptions, output: UploadOut
     seen.add(identity.path);
   }
   const settings = await fetchServiceSettings(options.server, options.token);
+  // Asked once for the whole run: every file goes to the same server.
+  const checksum =
+    options.checksum === false ? null : await discoverChecksumAlgorithm(settings.tusEndpoint, options.token);
   const store = new UploadUrlStore(options.cacheDir);
   const display = output.createDisplay(jobs.reduce((sum, job) => sum + job.identity.size, 0));
   const results: FileResult[] = new Array(jobs.length);
@@ -124,7 +138,7 @@ export async function uploadFiles(options: UploadFilesOptions, output: UploadOut
   async function lane(): Promise<void> {
     for (let index = next++; index < jobs.length; index = next++) {
       const job = jobs[index] as FileJob;
-      const result = await processFile(job, options, { settings, store, display });
+      const result = await processFile(job, options, { settings, checksum, store, display });
       results[index] = result;
       output.onResult?.(result);
     }

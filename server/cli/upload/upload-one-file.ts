@@ -1,14 +1,26 @@
 // Sends one file with tus-js-client: continues an earlier run's upload from the
 // server's offset when the URL store has one, retries network failures with
-// backoff long enough to ride out a server restart.
+// backoff long enough to ride out a server restart, and checksums every chunk
+// when the server offers it.
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import * as tus from 'tus-js-client';
+import { ChecksumHttpStack, type ClientChecksumAlgorithm } from './checksum-http-stack.ts';
 import { type FileIdentity, fingerprintOf } from './file-identity.ts';
 import type { UploadUrlStore } from './upload-url-store.ts';
 
 /** Waits between attempts (ms); the count restarts whenever bytes got through. ~2 min in all. */
 export const RETRY_DELAYS = [0, 1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 30_000];
+
+/**
+ * A chunk refused for a checksum mismatch (460) is resent this many times in a
+ * row, no more: the server stored none of it, so a resend is safe, but bytes
+ * damaged on every attempt will not heal by waiting.
+ */
+export const CHECKSUM_RETRIES = 3;
+
+/** tus' status for a PATCH whose Upload-Checksum does not match the bytes received. */
+const CHECKSUM_MISMATCH = 460;
 
 export interface FileUploadOptions {
   identity: FileIdentity;
@@ -19,6 +31,8 @@ export interface FileUploadOptions {
   metadata: Record<string, string>;
   store: UploadUrlStore;
   retryDelays?: number[];
+  /** Sends Upload-Checksum with every PATCH; null (or absent): no checksums. */
+  checksum?: ClientChecksumAlgorithm | null;
   signal?: AbortSignal;
   /** The server's offset is known: 0 for a new upload, more when resuming. */
   onStart(startBytes: number): void;
@@ -42,11 +56,16 @@ export function defaultFiletype(filename: string): string {
   return MIME_TYPES[extension] ?? (extension === 'txt' ? 'text/plain' : 'text/csv');
 }
 
+const statusOf = (error: unknown) =>
+  error instanceof tus.DetailedError ? (error.originalResponse?.getStatus() ?? 0) : 0;
+
 /** Client errors (4xx) are final, except 409 (offset mismatch) and 423 (locked). */
 function isRetryable(error: tus.DetailedError): boolean {
-  const status = error.originalResponse?.getStatus() ?? 0;
+  const status = statusOf(error);
   return !(status >= 400 && status < 500 && status !== 409 && status !== 423);
 }
+
+const chunkOffset = (error: tus.DetailedError) => error.originalRequest?.getHeader('Upload-Offset') ?? '?';
 
 /** Drops what an earlier run left for a since-changed version of this file, server side too. */
 async function forgetChangedVersions(options: FileUploadOptions, name: string): Promise<boolean> {
@@ -65,6 +84,8 @@ export async function uploadOneFile(options: FileUploadOptions): Promise<FileUpl
   const restarted = await forgetChangedVersions(options, name);
   const delays = options.retryDelays ?? RETRY_DELAYS;
   let resumedFrom: number | null = null;
+  /** 460 answers in a row for the current chunk. */
+  let mismatches = 0;
 
   return new Promise<FileUploadResult>((resolveUpload, rejectUpload) => {
     // abort(false): stop sending but keep the server's upload and our URL entry, to resume later.
@@ -83,6 +104,7 @@ export async function uploadOneFile(options: FileUploadOptions): Promise<FileUpl
       headers: { Authorization: `Bearer ${options.token}` },
       metadata: { filename: name, filetype: defaultFiletype(name), ...options.metadata },
       retryDelays: delays,
+      ...(options.checksum ? { httpStack: new ChecksumHttpStack(options.checksum) } : {}),
       fingerprint: async () => fingerprintOf(options.identity),
       urlStorage: options.store,
       storeFingerprintForResuming: true,
@@ -91,6 +113,8 @@ export async function uploadOneFile(options: FileUploadOptions): Promise<FileUpl
         const method = request.getMethod();
         const status = response.getStatus();
         const ok = status >= 200 && status < 300;
+        if (method === 'PATCH' && ok) mismatches = 0;
+        if (method === 'PATCH' && status === CHECKSUM_MISMATCH) mismatches++;
         if (method === 'HEAD' && ok && resumedFrom !== null) {
           // A HEAD after a retry: the server says where to continue.
           options.onNote(`${name}: continuing at byte ${response.getHeader('Upload-Offset')}`);
@@ -106,6 +130,13 @@ export async function uploadOneFile(options: FileUploadOptions): Promise<FileUpl
         }
       },
       onShouldRetry(error, attempt) {
+        if (statusOf(error) === CHECKSUM_MISMATCH) {
+          if (mismatches > CHECKSUM_RETRIES) return false;
+          options.onNote(
+            `${name}: checksum mismatch at byte ${chunkOffset(error)} (460, nothing stored); resending the chunk (${mismatches}/${CHECKSUM_RETRIES})`,
+          );
+          return true;
+        }
         const retry = isRetryable(error);
         if (retry) {
           const status = error.originalResponse?.getStatus();
@@ -127,7 +158,17 @@ export async function uploadOneFile(options: FileUploadOptions): Promise<FileUpl
         };
         options.store.forget(fingerprintOf(options.identity)).then(() => resolve(result), reject);
       },
-      onError: reject,
+      onError(error) {
+        if (statusOf(error) !== CHECKSUM_MISMATCH) return reject(error);
+        const at = chunkOffset(error as tus.DetailedError);
+        reject(
+          new Error(
+            `checksum mismatch: the server received different bytes than were sent (${options.checksum}) ` +
+              `for the chunk at byte ${at}, ${mismatches} times in a row; something on the way ` +
+              '(a proxy, the network) or a change to the file while it was read is altering them',
+          ),
+        );
+      },
     });
 
     options.signal?.addEventListener('abort', onAbort, { once: true });
