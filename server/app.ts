@@ -1,6 +1,7 @@
 // Builds the Fastify application: health, tus at /files, the JSON API and the
 // web UI. It never listens; main.ts (or a test) decides where it is served.
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import type { Locker } from '@tus/utils';
@@ -28,7 +29,8 @@ import { registerRateLimits } from './security/rate-limits.ts';
 import { registerSecurityHeaders } from './security/security-headers.ts';
 import { tusRoutes } from './tus/tus-routes.ts';
 import { createTusServer } from './tus/tus-server.ts';
-import type { UploadFileStore } from './tus/upload-file-store.ts';
+import { UploadFileStore } from './tus/upload-file-store.ts';
+import type { UploadStore } from './tus/upload-store.ts';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -49,6 +51,9 @@ const SERVICE_VERSION = '0.1.0';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Where uploads are stored, whichever STORAGE is configured. */
+    storage: UploadStore;
+    /** The file store (STORAGE=file only; throws with S3), for looking at the files themselves. */
     uploadStore: UploadFileStore;
   }
 }
@@ -75,7 +80,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   app.decorateRequest('owner', null);
   installErrorHandler(app);
   const metrics = deps.metrics ?? createServiceMetrics();
-  registerDatabaseGauges(metrics, db, config.uploadDir);
+  // With S3, @tus/s3-store buffers each part in the temporary directory: that disk is the one to watch.
+  const localDisk = config.storage.kind === 's3' ? tmpdir() : config.uploadDir;
+  registerDatabaseGauges(metrics, db, localDisk);
   countHttpRequests(app, metrics);
   echoRequestId(app);
   await registerSecurityHeaders(app);
@@ -96,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     jobSignal: deps.jobSignal,
     logger: deps.logger,
     uploadDir: config.uploadDir,
+    storage: config.storage,
     maxFileSize: config.maxFileSize,
     maxStorageBytes: config.maxStorageBytes,
     minFreeDiskBytes: config.minFreeDiskBytes,
@@ -108,21 +116,27 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     maxUnfinishedUploadsPerOwner: config.maxUnfinishedUploadsPerOwner,
     locker: deps.locker,
   });
-  app.decorate('uploadStore', store);
+  app.decorate('storage', store);
+  app.decorate('uploadStore', {
+    getter() {
+      if (!(store instanceof UploadFileStore)) throw new Error('uploadStore is the file store; STORAGE=s3 has none');
+      return store;
+    },
+  });
   const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });
 
   await app.register(healthRoutes, {
     db,
-    uploadDir: config.uploadDir,
+    uploadDir: localDisk,
     minFreeDiskBytes: config.minFreeDiskBytes,
     maxQueueLagMs: config.readyMaxQueueLagMs,
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
   await app.register(openApiRoute, { version: SERVICE_VERSION });
   await app.register(metricsRoute, { metrics });
-  await app.register(tusRoutes, { tusServer, db, authenticate, allowDownloads: config.allowDownloads });
+  await app.register(tusRoutes, { tusServer, store, db, authenticate, allowDownloads: config.allowDownloads });
   // Outside the /api plugin: this route also accepts ?token= (EventSource sends no headers).
-  await app.register(uploadEventsRoute, { db, authenticate, filePath: (id) => store.filePath(id) });
+  await app.register(uploadEventsRoute, { db, authenticate, receivedBytes: (id) => store.receivedBytes(id) });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate);
     await api.register(configRoute, {
@@ -130,7 +144,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
       chunkSize: config.chunkSize,
       parallelUploads: config.webParallelUploads,
     });
-    await api.register(uploadsRoutes, { db, filePath: (id) => store.filePath(id) });
+    await api.register(uploadsRoutes, { db, receivedBytes: (id) => store.receivedBytes(id) });
     await api.register(rowsRoute, { db });
     await api.register(errorsReportRoute, { db });
     await api.register(uploadControlRoutes, {

@@ -11,7 +11,6 @@ import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import { runAsSingleton } from './cluster/singleton-duty.ts';
 import type { Config } from './config/config.ts';
-import { fileImportSource } from './import/import-source.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
@@ -46,7 +45,7 @@ export function createJobSignal(database: DatabaseHandle, logger: Logger): JobSi
 
 export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
   const { logger } = options;
-  await mkdir(config.uploadDir, { recursive: true });
+  if (config.storage.kind === 'file') await mkdir(config.uploadDir, { recursive: true });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
   const jobSignal = createJobSignal(database, logger);
@@ -74,7 +73,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
     isShuttingDown: () => shuttingDown,
   });
   await app.ready();
-  const store = app.uploadStore;
+  const store = app.storage;
 
   const worker =
     config.workerConcurrency > 0
@@ -86,7 +85,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
             options.jobHandler ??
             createImportJobHandler({
               database,
-              uploadSource: (id) => fileImportSource(store.filePath(id)),
+              uploadSource: (id) => store.importSource(id),
               leaseMs: config.jobLeaseMs,
             }),
           concurrency: config.workerConcurrency,
@@ -115,7 +114,6 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
               jobMaxAttempts: config.jobMaxAttempts,
               expiryMs: config.uploadExpiryMs,
               retentionMs: config.retentionMs,
-              uploadDir: config.uploadDir,
               metrics,
               cleanupIntervalMs: config.cleanupIntervalMs,
             }),

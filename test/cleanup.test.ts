@@ -74,7 +74,7 @@ describe.skipIf(databaseUnavailable())(`cleanup and retention (${databaseKind})`
     await db.updateTable('uploads').set({ created_at: then }).where('id', '=', vanished).execute();
     const kept = await importedUpload();
 
-    const report = await removeOrphans({ db, uploadDir, logger: silent });
+    const report = await removeOrphans({ db, store: harness.service.app.uploadStore, logger: silent });
     expect(report).toEqual({ filesRemoved: 1, rowsExpired: 1 });
     await expect(stat(stale)).rejects.toThrow(/ENOENT/);
     await expect(stat(`${stale}.json`)).rejects.toThrow(/ENOENT/);

@@ -5,12 +5,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
-import type { UploadFileStore } from '../tus/upload-file-store.ts';
+import type { UploadStore } from '../tus/upload-store.ts';
 import { findIdleUnfinishedUploads, markUploadExpired } from '../uploads/upload-repository.ts';
 
 export interface ExpiryOptions {
   db: Kysely<Database>;
-  store: UploadFileStore;
+  store: UploadStore;
   expiryMs: number;
   logger: Logger;
   now?: Date;
@@ -20,10 +20,7 @@ export interface ExpiryOptions {
 const PAGE = 500;
 
 /** Time of the last byte received, or undefined when the file is gone. */
-async function lastActivity(
-  store: UploadFileStore,
-  id: string,
-): Promise<{ at: number; complete: boolean } | undefined> {
+async function lastActivity(store: UploadStore, id: string): Promise<{ at: number; complete: boolean } | undefined> {
   try {
     const upload = await store.getUpload(id);
     const at = new Date(upload.creation_date ?? 0).getTime();
@@ -38,7 +35,7 @@ export async function expireIdleUploads(options: ExpiryOptions): Promise<number>
   const now = (options.now ?? new Date()).getTime();
   const cutoff = new Date(now - options.expiryMs);
   let expired = 0;
-  // Rows are only candidates: the file's modification time is the real last activity.
+  // Rows are only candidates: the store's last write (file or S3 part) is the real last activity.
   for (const upload of await findIdleUnfinishedUploads(options.db, cutoff, PAGE)) {
     const activity = await lastActivity(options.store, upload.id);
     // Finished bytes are reconciliation's business and never expire, except partials no final claimed.

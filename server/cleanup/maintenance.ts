@@ -12,7 +12,6 @@ import { removeRetainedFiles } from './remove-retained-files.ts';
 export interface MaintenanceOptions extends ReconcileOptions, Omit<ExpiryOptions, 'now'> {
   cleanupIntervalMs: number;
   retentionMs: number;
-  uploadDir: string;
   logger: Logger;
   metrics?: ServiceMetrics;
 }

@@ -5,13 +5,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
 import type { JobSignal } from '../queue/job-signal.ts';
-import type { UploadFileStore } from '../tus/upload-file-store.ts';
+import type { UploadStore } from '../tus/upload-store.ts';
 import { finishUpload } from '../uploads/finish-upload.ts';
 import { findUploadsWithoutJob } from '../uploads/upload-repository.ts';
 
 export interface ReconcileOptions {
   db: Kysely<Database>;
-  store: UploadFileStore;
+  store: UploadStore;
   jobSignal: JobSignal;
   jobMaxAttempts: number;
   logger: Logger;
@@ -19,7 +19,7 @@ export interface ReconcileOptions {
 
 const PAGE = 500;
 
-async function completeSize(store: UploadFileStore, id: string): Promise<number | undefined> {
+async function completeSize(store: UploadStore, id: string): Promise<number | undefined> {
   try {
     const upload = await store.getUpload(id);
     return upload.size !== undefined && upload.offset === upload.size ? upload.size : undefined;

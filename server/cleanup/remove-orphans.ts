@@ -1,18 +1,17 @@
-// Keeps the upload directory and the uploads table in agreement: files with no
-// upload row (a crash between creating the file and the row, or a row deleted
-// by hand) are removed, and unfinished uploads whose file vanished are marked
-// expired. A grace period keeps uploads being created right now out of it.
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+// Keeps the upload store (directory or bucket) and the uploads table in
+// agreement: files with no upload row (a crash between creating the file and
+// the row, or a row deleted by hand) are removed, and unfinished uploads whose
+// file vanished are marked expired. A grace period keeps uploads being created
+// right now out of it.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
-import { isValidUploadId } from '../uploads/upload-id.ts';
+import type { UploadStore } from '../tus/upload-store.ts';
 
 export interface OrphanOptions {
   db: Kysely<Database>;
-  uploadDir: string;
+  store: UploadStore;
   logger: Logger;
   metrics?: ServiceMetrics;
   /** Files and rows younger than this are left alone (default one hour). */
@@ -27,18 +26,9 @@ export interface OrphanReport {
 
 const HOUR = 3_600_000;
 
-async function modifiedBefore(path: string, cutoff: number): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.mtimeMs < cutoff,
-    () => false,
-  );
-}
-
 export async function removeOrphans(options: OrphanOptions): Promise<OrphanReport> {
   const cutoff = (options.now ?? new Date()).getTime() - (options.graceMs ?? HOUR);
-  const ids = new Set(
-    (await readdir(options.uploadDir)).map((name) => name.replace(/\.json$/, '')).filter(isValidUploadId),
-  );
+  const ids = await options.store.listStoredIds();
   const known = new Set<string>();
   const idList = [...ids];
   for (let i = 0; i < idList.length; i += 1000) {
@@ -53,11 +43,9 @@ export async function removeOrphans(options: OrphanOptions): Promise<OrphanRepor
   let filesRemoved = 0;
   for (const id of ids) {
     if (known.has(id)) continue;
-    const path = join(options.uploadDir, id);
-    if (!(await modifiedBefore(path, cutoff)) && !(await modifiedBefore(`${path}.json`, cutoff))) continue;
-    // Either half may be missing, so both are removed directly rather than through the store.
-    await rm(path, { force: true });
-    await rm(`${path}.json`, { force: true });
+    const oldest = await options.store.oldestPieceChange(id);
+    if (oldest === undefined || oldest >= cutoff) continue;
+    await options.store.removeAllPieces(id);
     filesRemoved++;
   }
 

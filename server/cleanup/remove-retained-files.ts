@@ -5,11 +5,11 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/schema.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
-import type { UploadFileStore } from '../tus/upload-file-store.ts';
+import type { UploadStore } from '../tus/upload-store.ts';
 
 export interface RetentionOptions {
   db: Kysely<Database>;
-  store: UploadFileStore;
+  store: UploadStore;
   retentionMs: number;
   logger: Logger;
   metrics?: ServiceMetrics;

@@ -92,4 +92,51 @@ describe('loadConfig', () => {
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
   });
+
+  it('stores uploads in files unless STORAGE=s3', () => {
+    expect(loadConfig({}).storage).toEqual({ kind: 'file' });
+    expect(loadConfig({ STORAGE: 'file', S3_BUCKET: 'ignored' }).storage).toEqual({ kind: 'file' });
+  });
+
+  it('reads the S3 settings, with the SDK credential chain when no keys are given', () => {
+    expect(loadConfig({ STORAGE: 's3', S3_BUCKET: 'uploads' }).storage).toEqual({
+      kind: 's3',
+      bucket: 'uploads',
+      endpoint: undefined,
+      region: 'us-east-1',
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+    const storage = loadConfig({
+      STORAGE: 's3',
+      S3_BUCKET: 'uploads',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_REGION: 'eu-west-3',
+      S3_ACCESS_KEY_ID: 'key-id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+    }).storage;
+    expect(storage).toEqual({
+      kind: 's3',
+      bucket: 'uploads',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'eu-west-3',
+      credentials: { accessKeyId: 'key-id', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+    });
+  });
+
+  it.each([
+    ['S3_BUCKET', {}],
+    ['S3_SECRET_ACCESS_KEY', { S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id' }],
+    ['S3_ACCESS_KEY_ID', { S3_BUCKET: 'b', S3_SECRET_ACCESS_KEY: 'secret' }],
+    ['S3_ENDPOINT', { S3_BUCKET: 'b', S3_ENDPOINT: 'minio:9000' }],
+    ['S3_FORCE_PATH_STYLE', { S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'sometimes' }],
+  ])('refuses STORAGE=s3 with a bad or missing %s', (name, env) => {
+    expect(() => loadConfig({ STORAGE: 's3', ...env })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  it('refuses an unknown STORAGE', () => {
+    expect(() => loadConfig({ STORAGE: 'ftp' })).toThrow(/^Invalid configuration: STORAGE must be one of file, s3/);
+  });
 });

@@ -17,6 +17,21 @@ export { ConfigError };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Where tus keeps uploads: a directory (a shared volume when scaled out) or an S3 bucket. */
+export type StorageConfig =
+  | { kind: 'file' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** An S3-compatible server's URL; undefined = AWS for `region`. */
+      endpoint: string | undefined;
+      region: string;
+      /** Both or neither; neither = the AWS SDK's default credential chain (env, profile, instance role). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      /** Bucket in the path (`endpoint/bucket/key`) rather than the host name: most S3-compatible servers need it. */
+      forcePathStyle: boolean;
+    };
+
 export interface Config {
   host: string;
   port: number;
@@ -24,6 +39,7 @@ export interface Config {
   /** postgres://… or undefined for the embedded database in `dataDir/db`. */
   databaseUrl: string | undefined;
   uploadDir: string;
+  storage: StorageConfig;
   maxFileSize: number;
   maxStorageBytes: number;
   minFreeDiskBytes: number;
@@ -117,6 +133,32 @@ function parseDatabaseUrl(text: string | undefined): string | undefined {
   return text;
 }
 
+const STORAGE_KINDS = ['file', 's3'] as const;
+
+function parseStorage(env: Env): Readonly<StorageConfig> {
+  if (readChoice(env, 'STORAGE', 'file', STORAGE_KINDS) === 'file') return { kind: 'file' };
+  const bucket = readOptionalString(env, 'S3_BUCKET');
+  if (!bucket) throw new ConfigError('S3_BUCKET', 'must be set when STORAGE=s3');
+  const endpoint = readOptionalString(env, 'S3_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new ConfigError('S3_ENDPOINT', `must be an http:// or https:// URL, got "${endpoint}"`);
+  }
+  const accessKeyId = readOptionalString(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = readOptionalString(env, 'S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    const missing = accessKeyId === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+    throw new ConfigError(missing, 'must be set together with the other S3 key (or leave both unset)');
+  }
+  return Object.freeze({
+    kind: 's3',
+    bucket,
+    endpoint,
+    region: readString(env, 'S3_REGION', 'us-east-1'),
+    credentials: accessKeyId && secretAccessKey ? Object.freeze({ accessKeyId, secretAccessKey }) : undefined,
+    forcePathStyle: readBoolean(env, 'S3_FORCE_PATH_STYLE', false),
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const dataDir = resolve(readString(env, 'DATA_DIR', './data'));
   const config: Config = {
@@ -125,6 +167,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     databaseUrl: parseDatabaseUrl(readOptionalString(env, 'DATABASE_URL')),
     uploadDir: resolve(readString(env, 'UPLOAD_DIR', `${dataDir}/uploads`)),
+    storage: parseStorage(env),
     maxFileSize: readInteger(env, 'MAX_FILE_SIZE', 3 * GiB, { min: 1 }),
     maxStorageBytes: Math.floor(readDecimal(env, 'MAX_STORAGE_GB', 100, { min: 0 }) * GiB),
     minFreeDiskBytes: readInteger(env, 'MIN_FREE_DISK_MB', 1024, { min: 0 }) * MiB,

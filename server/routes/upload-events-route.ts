@@ -2,7 +2,6 @@
 // GET /api/uploads/:id on every change, until the import is finished.
 // A browser's EventSource cannot send headers, so this one route also takes
 // the token as `?token=`; every other route insists on the Authorization header.
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
@@ -15,7 +14,8 @@ import { streamUploadEvents, type UploadEventStream } from './upload-event-strea
 export interface UploadEventsRouteOptions {
   db: Kysely<Database>;
   authenticate: (request: FastifyRequest) => Promise<void>;
-  filePath(id: string): string;
+  /** Bytes an unfinished upload holds so far (the upload store's count: file size or S3 parts). */
+  receivedBytes(id: string): Promise<number>;
   /** How often each open stream asks the database for changes (default 500 ms). */
   pollIntervalMs?: number;
   /** Interval of the comment heartbeat (default 15 s). */
@@ -43,14 +43,8 @@ export async function uploadEventsRoute(app: FastifyInstance, options: UploadEve
     const upload = await findOwnedUpload(db, owner, id);
     if (!upload) return undefined;
     const job = await findJobForUpload(db, upload.id);
-    // While uploading, the bytes on disk are ahead of the table (as in GET /api/uploads/:id).
-    const liveOffset =
-      upload.state === 'uploading'
-        ? await stat(options.filePath(upload.id)).then(
-            (s) => s.size,
-            () => 0,
-          )
-        : undefined;
+    // While uploading, the bytes stored are ahead of the table (as in GET /api/uploads/:id).
+    const liveOffset = upload.state === 'uploading' ? await options.receivedBytes(upload.id) : undefined;
     return presentUpload(upload, job, liveOffset);
   }
 

@@ -1,6 +1,5 @@
 // GET /api/uploads (the owner's uploads, newest first, paginated) and
 // GET /api/uploads/:id (one upload with its job and progress).
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, Upload } from '../../db/schema.ts';
@@ -12,7 +11,8 @@ import { presentUpload } from '../uploads/upload-view.ts';
 
 export interface UploadsRoutesOptions {
   db: Kysely<Database>;
-  filePath(id: string): string;
+  /** Bytes an unfinished upload holds so far (the upload store's count: file size or S3 parts). */
+  receivedBytes(id: string): Promise<number>;
 }
 
 function encodeCursor(upload: Upload): string {
@@ -30,13 +30,10 @@ function decodeCursor(text: string): UploadPageCursor {
 export async function uploadsRoutes(app: FastifyInstance, options: UploadsRoutesOptions): Promise<void> {
   const { db } = options;
 
-  /** Bytes on disk while uploading: the table only learns the offset when the upload ends. */
+  /** Bytes stored while uploading: the table only learns the offset when the upload ends. */
   async function liveOffset(upload: Upload): Promise<number | undefined> {
     if (upload.state !== 'uploading') return undefined;
-    return stat(options.filePath(upload.id)).then(
-      (s) => s.size,
-      () => 0,
-    );
+    return options.receivedBytes(upload.id);
   }
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(

@@ -29,6 +29,8 @@ export interface TusHookOptions {
   maxFileSize: number;
   maxStorageBytes: number;
   minFreeDiskBytes: number;
+  /** Refuse uploads the upload disk cannot hold (MIN_FREE_DISK_MB); off with S3 storage. Default true. */
+  checkFreeDisk?: boolean;
   jobMaxAttempts: number;
   metrics: ServiceMetrics;
   /** Per-owner limits (OWNER_QUOTA_GB, MAX_UNFINISHED_UPLOADS_PER_OWNER). */
@@ -108,9 +110,11 @@ async function checkOwnerLimits(options: TusHookOptions, owner: string, declared
 
 /** Refuses an upload the disk or the storage budget cannot hold (507). */
 async function checkCapacity(options: TusHookOptions, declaredSize: number): Promise<void> {
-  const free = await freeDiskBytes(options.uploadDir);
-  if (free - declaredSize < options.minFreeDiskBytes) {
-    throw appError('insufficient_storage', 'The server is low on disk space; try again later');
+  if (options.checkFreeDisk !== false) {
+    const free = await freeDiskBytes(options.uploadDir);
+    if (free - declaredSize < options.minFreeDiskBytes) {
+      throw appError('insufficient_storage', 'The server is low on disk space; try again later');
+    }
   }
   const reserved = await reservedStorageBytes(options.db, options.maxFileSize);
   if (reserved + declaredSize > options.maxStorageBytes) {

@@ -17,10 +17,13 @@ import { ProtocolError } from './tus-errors.ts';
 import { TUS_CHECKSUM_ALGORITHMS, tusExtensions } from './tus-extensions.ts';
 import { applyMethodOverride, checkTusHeaders } from './tus-protocol-gate.ts';
 import { TUS_PATH } from './tus-server.ts';
-import { UploadFileStore, type UploadProtocolInfo } from './upload-file-store.ts';
+import { UploadFileStore } from './upload-file-store.ts';
+import type { UploadProtocolInfo, UploadStore } from './upload-store.ts';
 
 export interface TusRoutesOptions {
   tusServer: Server;
+  /** The tus server's datastore. */
+  store: UploadStore;
   db: Kysely<Database>;
   authenticate: (request: FastifyRequest) => Promise<void>;
   /** GET /files/:id serves the owner's raw file; false answers 404 (ALLOW_DOWNLOADS). */
@@ -34,13 +37,22 @@ function uploadIdOf(url: string): string | null {
   return rest === '' ? null : rest;
 }
 
+/** 400 for a request relying on an extension this server's storage does not offer (S3). */
+function extensionNotOffered(extension: string, header: string): ProtocolError {
+  return new ProtocolError(
+    400,
+    'invalid_request',
+    `This server does not offer the tus ${extension} extension with its storage (see Tus-Extension): send the request without ${header}`,
+  );
+}
+
 /** The headers tus asks for that @tus/server does not send, set on its response as it goes out. */
-function protocolResponseHeaders(method: string, store: UploadFileStore, info?: UploadProtocolInfo): HeaderAdjuster {
+function protocolResponseHeaders(method: string, store: UploadStore, info?: UploadProtocolInfo): HeaderAdjuster {
   return (status, headers) => {
     if (status === 503) headers.set('Retry-After', '2');
     if (method === 'OPTIONS' && status < 300) {
-      headers.set('Tus-Extension', tusExtensions(store.getExpiration() > 0));
-      headers.set('Tus-Checksum-Algorithm', TUS_CHECKSUM_ALGORITHMS);
+      headers.set('Tus-Extension', tusExtensions(store.getExpiration() > 0, store.features));
+      if (store.features.checksum) headers.set('Tus-Checksum-Algorithm', TUS_CHECKSUM_ALGORITHMS);
     }
     if (method === 'HEAD') {
       headers.set('Cache-Control', 'no-store');
@@ -56,8 +68,7 @@ function protocolResponseHeaders(method: string, store: UploadFileStore, info?: 
 }
 
 export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions): Promise<void> {
-  const store = options.tusServer.datastore;
-  if (!(store instanceof UploadFileStore)) throw new Error('tus routes need the UploadFileStore');
+  const { store } = options;
   const recordedInfo = new WeakMap<IncomingMessage, UploadProtocolInfo>();
 
   // Leave the body stream alone: @tus/server reads it and writes it to disk.
@@ -92,15 +103,20 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
           throw new ProtocolError(403, 'forbidden', 'A final upload is assembled from its partials and takes no PATCH');
         }
       }
+      // Extensions the store cannot honour are not announced; a client using one anyway hears why.
+      if (checked.checksum && !store.features.checksum) throw extensionNotOffered('checksum', 'Upload-Checksum');
       context.rawMetadata = checked.rawMetadata;
       context.checksum = checked.checksum;
-      if (checked.concat && id === null) {
-        context.concat = await prepareConcatCreation(
-          { db: options.db, store, basePath: TUS_PATH },
-          owner,
-          request.raw,
-          checked.concat,
-        );
+      if (checked.concat) {
+        if (!(store instanceof UploadFileStore)) throw extensionNotOffered('concatenation', 'Upload-Concat');
+        if (id === null) {
+          context.concat = await prepareConcatCreation(
+            { db: options.db, store, basePath: TUS_PATH },
+            owner,
+            request.raw,
+            checked.concat,
+          );
+        }
       }
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;

@@ -1,18 +1,22 @@
-// Builds the @tus/server instance: file store on UPLOAD_DIR, size limit,
-// random hex ids, lifecycle hooks, and the error mapping to JSON bodies.
+// Builds the @tus/server instance: the upload store (files on UPLOAD_DIR or
+// objects in S3), size limit, random hex ids, lifecycle hooks, and the error
+// mapping to JSON bodies.
 import { MemoryLocker, Server } from '@tus/server';
 import { ERRORS, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
+import type { StorageConfig } from '../config/config.ts';
 import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
+import { createUploadStore } from './create-upload-store.ts';
 import { diskFull } from './tus-errors.ts';
 import { createTusHooks, type TusHookOptions } from './tus-hooks.ts';
-import { UploadFileStore } from './upload-file-store.ts';
+import type { UploadStore } from './upload-store.ts';
 
 export const TUS_PATH = '/files';
 
 export interface TusServerOptions extends TusHookOptions {
+  storage: StorageConfig;
   uploadExpiryMs: number;
   /** Honour X-Forwarded-* / Forwarded in Location URLs (only behind a trusted proxy). */
   trustProxy: boolean;
@@ -34,13 +38,13 @@ const LOCK_TIMEOUT_BODY = JSON.stringify(
   errorBody('upload_busy', 'Another request is still writing this upload; retry in a moment'),
 );
 
-export function createTusServer(options: TusServerOptions): { server: Server; store: UploadFileStore } {
+export function createTusServer(options: TusServerOptions): { server: Server; store: UploadStore } {
   // A new request for a locked upload asks the holder (typically a PATCH whose client
   // vanished) to stop; the holder saves what it received and lets go within lockDrainMs.
   const locker = options.locker ?? new MemoryLocker({ acquireLockTimeout: options.lockAcquireTimeoutMs ?? 10_000 });
-  const hooks = createTusHooks(options);
-  const store = new UploadFileStore({
-    directory: options.uploadDir,
+  // A bucket has no free-disk figure: only the storage budget (MAX_STORAGE_GB) limits S3 uploads.
+  const hooks = createTusHooks({ ...options, checkFreeDisk: options.storage.kind === 'file' });
+  const store: UploadStore = createUploadStore(options.storage, options.uploadDir, {
     expirationPeriodInMilliseconds: options.uploadExpiryMs,
     onTerminated: async (id) => {
       await deleteUpload(options.db, { remove: async () => {} }, id);

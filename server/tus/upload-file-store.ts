@@ -8,17 +8,22 @@
 // - checksum: a PATCH carrying Upload-Checksum is hashed as it is written and
 //   truncated back to its starting offset when the digest does not match.
 // - concatenation: a final upload's file is assembled from its partials.
-import { stat, truncate } from 'node:fs/promises';
+import { readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import type { Locker, Upload } from '@tus/utils';
+import { fileImportSource, type ImportSource } from '../import/import-source.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
+import { isValidUploadId } from '../uploads/upload-id.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
 import { assembleFinalUpload } from './concatenate-files.ts';
 import { parseChecksum } from './protocol-headers.ts';
 import { type ChecksumExpectation, currentRequestContext, type TusRequestContext } from './request-context.ts';
 import { checksumMismatch, diskFull, ProtocolError } from './tus-errors.ts';
+import type { StoreFeatures, UploadProtocolInfo, UploadStore } from './upload-store.ts';
+
+export type { UploadProtocolInfo };
 
 export interface UploadFileStoreOptions {
   directory: string;
@@ -33,18 +38,11 @@ export interface UploadFileStoreOptions {
   onConcatenated?: (finalId: string, size: number, partialIds: string[]) => Promise<void>;
 }
 
-/** What the tus info file records beyond @tus/file-store's fields. */
-export interface UploadProtocolInfo {
-  /** `Upload-Concat` as received at creation (`partial` or `final;…`). */
-  concat?: string;
-  /** `Upload-Metadata` exactly as received at creation. */
-  rawMetadata?: string;
-}
-
 /** Below this much free space a failed write is taken to be a full disk. */
 const DISK_FULL_BYTES = 1024 * 1024;
 
-export class UploadFileStore extends FileStore {
+export class UploadFileStore extends FileStore implements UploadStore {
+  readonly features: StoreFeatures = { checksum: true, concatenation: true };
   readonly #onTerminated: UploadFileStoreOptions['onTerminated'];
   readonly #onBytesStored: UploadFileStoreOptions['onBytesStored'];
   readonly #onConcatenated: UploadFileStoreOptions['onConcatenated'];
@@ -148,6 +146,44 @@ export class UploadFileStore extends FileStore {
   /** Path of an upload's bytes; the id is validated by the caller. */
   filePath(id: string): string {
     return join(this.directory, id);
+  }
+
+  /** The file's size: the table only learns the offset when the upload ends. */
+  receivedBytes(id: string): Promise<number> {
+    return stat(this.filePath(id)).then(
+      (s) => s.size,
+      () => 0,
+    );
+  }
+
+  importSource(id: string): ImportSource {
+    return fileImportSource(this.filePath(id));
+  }
+
+  async listStoredIds(): Promise<Set<string>> {
+    const names = await readdir(this.directory);
+    return new Set(names.map((name) => name.replace(/\.json$/, '')).filter(isValidUploadId));
+  }
+
+  async oldestPieceChange(id: string): Promise<number | undefined> {
+    const path = this.filePath(id);
+    const times = await Promise.all(
+      [path, `${path}.json`].map((piece) =>
+        stat(piece).then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        ),
+      ),
+    );
+    const known = times.filter((time): time is number => time !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
+  }
+
+  /** Either half may be missing, so both are removed directly rather than through FileStore. */
+  async removeAllPieces(id: string): Promise<void> {
+    const path = this.filePath(id);
+    await rm(path, { force: true });
+    await rm(`${path}.json`, { force: true });
   }
 }
 
