@@ -4,12 +4,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initial from './migrations/0001_initial.ts';
 import * as jobRequestId from './migrations/0002_job_request_id.ts';
 import * as tusConcatenation from './migrations/0003_tus_concatenation.ts';
+import * as rowValueArrays from './migrations/0004_row_value_arrays.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_job_request_id': jobRequestId,
   '0003_tus_concatenation': tusConcatenation,
+  '0004_row_value_arrays': rowValueArrays,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -30,6 +32,13 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Migrates up or down to the named migration (tests of a migration's data conversion). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 /** True when every known migration has been applied (readiness). */

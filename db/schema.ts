@@ -68,6 +68,8 @@ export interface JobCheckpoint {
   recordNumber: number;
   lineNumber: number;
   columns: string[];
+  /** Names of the stored values, in order (the mapping's targets when there is one); imported_rows.data holds one JSON array per row in this order. */
+  storedColumns?: string[];
   /** Rows refused so far, so a resumed import reports totals for the whole file. */
   rowsRejected?: number;
   // The sha256 state cannot be serialised: a resumed import re-hashes the prefix.
@@ -105,7 +107,8 @@ export interface ImportedRowsTable {
   upload_id: string;
   record_number: BigIntColumn;
   /** Values as the mapping typed them: text, numbers, booleans, null for empty typed cells. */
-  data: Json<Record<string, string | number | boolean | null>>;
+  /** The row's values in the order of the job's stored column names (JobCheckpoint.storedColumns, result.columns). */
+  data: Json<Array<string | number | boolean | null>>;
 }
 
 export interface RowErrorsTable {

@@ -13,7 +13,7 @@ import { runAsSingleton } from './cluster/singleton-duty.ts';
 import type { Config } from './config/config.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
-import { createLocalJobSignal, createPostgresJobSignal, type JobSignal } from './queue/job-signal.ts';
+import { type JobSignal, jobSignalFor } from './queue/job-signal.ts';
 import { type JobHandler, startWorker, type Worker } from './queue/worker.ts';
 import { PostgresLocker } from './tus/postgres-locker.ts';
 
@@ -37,18 +37,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function createJobSignal(database: DatabaseHandle, logger: Logger): JobSignal {
-  return database.kind === 'postgres'
-    ? createPostgresJobSignal(database.url, database.pool, logger)
-    : createLocalJobSignal();
-}
-
 export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
   const { logger } = options;
   if (config.storage.kind === 'file') await mkdir(config.uploadDir, { recursive: true });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
-  const jobSignal = createJobSignal(database, logger);
+  const jobSignal = jobSignalFor(database, logger);
   let shuttingDown = false;
   const metrics = createServiceMetrics();
   // Several API processes share uploads only through PostgreSQL: their locks must live there too.

@@ -3,12 +3,12 @@
 import { openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { loadConfig } from './config/config.ts';
+import { uploadImportSources } from './import/upload-import-sources.ts';
 import { createLogger } from './logger.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
+import { jobSignalFor } from './queue/job-signal.ts';
 import { startWorker } from './queue/worker.ts';
-import { createJobSignal } from './service.ts';
 import { exitOnStartUpError, onShutdownSignal } from './start-up-error.ts';
-import { createUploadStore } from './tus/create-upload-store.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -21,16 +21,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
-  const jobSignal = createJobSignal(database, logger);
+  const jobSignal = jobSignalFor(database, logger);
   // Only the stored bytes are needed here: the file on the shared volume, or the object in S3.
-  const store = createUploadStore(config.storage, config.uploadDir);
+  const uploadSource = await uploadImportSources(config.storage, config.uploadDir);
   const worker = startWorker({
     db: database.db,
     jobSignal,
     logger,
     handler: createImportJobHandler({
       database,
-      uploadSource: (id) => store.importSource(id),
+      uploadSource,
       leaseMs: config.jobLeaseMs,
     }),
     concurrency: Math.max(1, config.workerConcurrency),

@@ -1,10 +1,11 @@
 // Turns parsed records into batches: skips title lines, names the header,
 // numbers the records, shapes rows (mapping, types), sets bad rows aside as
 // row errors and cuts a batch at its row or byte cap.
-import type { Batch, ImportCheckpoint, ImportedRow, RowError } from './batch-sink.ts';
+import type { Batch, ImportCheckpoint, RowError } from './batch-sink.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
-import type { ParsedRecord } from './csv-record-parser.ts';
+import { CopyTextBuffer } from './copy-text.ts';
+import { ANY_FIELD, type ParsedRecord } from './csv-record-parser.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
@@ -20,6 +21,8 @@ export interface AssemblerStart {
 }
 
 export interface AssemblerRules {
+  /** The upload the rows belong to (the first column of every COPY line). */
+  uploadId: string;
   /** Whether the first record (after title lines) is a header. */
   headerPresent: boolean;
   /** Title lines above the header, skipped when reading from the start. */
@@ -41,7 +44,7 @@ export class BatchAssembler {
   #titlesToSkip: number;
   #recordNumber: number;
   #rowsRejected: number;
-  #rows: ImportedRow[] = [];
+  readonly #rows: CopyTextBuffer;
   #errors: RowError[] = [];
   #batchStart = 0;
   #end = 0;
@@ -62,6 +65,7 @@ export class BatchAssembler {
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
     this.#nextLine = start.lineNumber;
+    this.#rows = new CopyTextBuffer(rules.uploadId);
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -83,7 +87,7 @@ export class BatchAssembler {
 
   /** Records waiting for the next batch. */
   get pending(): number {
-    return this.#rows.length + this.#errors.length;
+    return this.#rows.count + this.#errors.length;
   }
 
   get isFull(): boolean {
@@ -118,7 +122,8 @@ export class BatchAssembler {
       this.#reject(recordNumber, record, shaped.column, shaped.message);
       return;
     }
-    this.#rows.push({ recordNumber, data: shaped });
+    // The parser's escaping hints hold for the record's own fields, not for mapped, typed values.
+    this.#rows.add(recordNumber, shaped, shaped === fields ? record.escapes : ANY_FIELD);
   }
 
   /** Checks the error policy once the whole file was read. */
@@ -134,18 +139,18 @@ export class BatchAssembler {
       recordNumber: this.#recordNumber,
       lineNumber: this.#nextLine,
       columns: this.#header?.names ?? [],
+      storedColumns: this.#shaper?.names ?? [],
       rowsRejected: this.#rowsRejected,
       header: this.#header,
     };
     const batch: Batch = {
-      rows: this.#rows,
+      rows: this.#rows.take(),
       errors: this.#errors,
       checkpoint,
       bytesDone: byteOffset,
       bytesTotal,
       attemptStartOffset,
     };
-    this.#rows = [];
     this.#errors = [];
     this.#batchStart = this.#end;
     return batch;

@@ -2,11 +2,11 @@
 // one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
 import type { JobCheckpoint } from '../../db/schema.ts';
 import type { HeaderSummary } from './column-names.ts';
-import type { RowData } from './row-shaper.ts';
 
-export interface ImportedRow {
-  recordNumber: number;
-  data: RowData;
+/** A batch's rows, already encoded as COPY text lines of imported_rows (see CopyTextBuffer). */
+export interface EncodedRows {
+  count: number;
+  pieces: string[];
 }
 
 export interface RowError {
@@ -28,7 +28,7 @@ export interface ImportCheckpoint extends JobCheckpoint {
 }
 
 export interface Batch {
-  rows: ImportedRow[];
+  rows: EncodedRows;
   errors: RowError[];
   checkpoint: JobCheckpoint;
   bytesDone: number;

@@ -28,6 +28,8 @@ export class ParsedRecord {
     readonly nextLine: number,
     /** Why the record cannot be read as fields (over-long, stray character after a closing quote); null when fine. */
     readonly problem: string | null,
+    /** Bit i set: field i may hold a character JSON must escape; ANY_FIELD when that is unknown. */
+    readonly escapes: number,
     // The raw text is sliced only for the few records that are rejected.
     private readonly text: string,
     private readonly rawStart: number,
@@ -56,6 +58,11 @@ export class CsvSyntaxError extends Error {
 const LF = 10;
 const CR = 13;
 const NON_ASCII = /[\x80-\xff]/;
+/** Backslash and control characters other than line breaks: what JSON text must escape, besides quotes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
+const NEEDS_ESCAPING = /[\\\x00-\x09\x0b\x0c\x0e-\x1f]/;
+/** `escapes` when any field may need escaping. */
+export const ANY_FIELD = -1;
 /** A record that needs more text than has arrived. */
 const INCOMPLETE = -1;
 
@@ -91,6 +98,8 @@ export class CsvRecordParser {
   #line: number;
   /** Whether `#text` holds a byte above 0x7f (fields then need decoding). */
   #nonAscii = false;
+  /** Whether `#text` is free of NEEDS_ESCAPING: then only quoted fields with quotes or line breaks need escaping. */
+  #plain = true;
   #oversized: OversizedRecord | null = null;
   /** Stream offset of the text #stepOverOversized was last given. */
   #oversizedStart = 0;
@@ -123,7 +132,9 @@ export class CsvRecordParser {
       if (consumed === INCOMPLETE) return records;
       text = text.slice(consumed);
     }
-    this.#nonAscii = (this.#nonAscii && this.#text.length > 0) || !isAscii(chunk);
+    const carried = this.#text.length > 0;
+    this.#nonAscii = (this.#nonAscii && carried) || !isAscii(chunk);
+    this.#plain = (this.#plain || !carried) && !NEEDS_ESCAPING.test(text);
     this.#setText(this.#text + text);
     this.#parse(false, records);
     return records;
@@ -184,6 +195,7 @@ export class CsvRecordParser {
     const text = this.#text;
     const fields: string[] = [];
     let problem: string | null = null;
+    let escapes = this.#plain ? 0 : ANY_FIELD;
     let breaks = 0;
     let pos = start;
     for (;;) {
@@ -206,11 +218,11 @@ export class CsvRecordParser {
         pos = lineBreak;
         break;
       }
-      const quoted = this.#quotedField(pos + 1);
-      if (quoted === null) return null;
-      breaks += quoted.breaks;
-      pos = quoted.after;
-      let value = quoted.value;
+      if (!this.#quotedField(pos + 1)) return null;
+      breaks += this.#quotedBreaks;
+      if (this.#quotedEscaped) escapes |= fields.length < 31 ? 1 << fields.length : ANY_FIELD;
+      pos = this.#quotedEnd;
+      let value = this.#quotedValue;
       const next = text.charCodeAt(pos);
       if (pos === text.length) {
         if (!final) return null;
@@ -247,22 +259,29 @@ export class CsvRecordParser {
         line,
         nextLine,
         this.#oversizedProblem(),
+        ANY_FIELD,
         text,
         start,
         rawEnd,
       );
     }
-    return new ParsedRecord(fields, this.#textOffset + end, line, nextLine, problem, text, start, pos);
+    return new ParsedRecord(fields, this.#textOffset + end, line, nextLine, problem, escapes, text, start, pos);
   }
 
-  /** A quoted field whose text starts at `from`; null when its closing quote has not arrived. */
-  #quotedField(from: number): { value: string; after: number; breaks: number } | null {
+  // What #quotedField found, kept in fields rather than a fresh object per field (garbage collection was a third of the import's time).
+  #quotedValue = '';
+  #quotedEnd = 0;
+  #quotedBreaks = 0;
+  #quotedEscaped = false;
+
+  /** Reads the quoted field whose text starts at `from` into #quoted*; false when its closing quote has not arrived. */
+  #quotedField(from: number): boolean {
     const text = this.#text;
     let value = '';
     let pos = from;
     for (;;) {
       const quote = this.#next('quote', pos);
-      if (quote === text.length) return null;
+      if (quote === text.length) return false;
       if (text.charCodeAt(quote + 1) === this.#quoteCode) {
         // A doubled quote is one quote character of the value.
         value += text.slice(pos, quote + 1);
@@ -271,7 +290,12 @@ export class CsvRecordParser {
       }
       value += text.slice(pos, quote);
       const breaks = this.#nextBreak(from) < quote ? countBreaks(text, from, quote) : 0;
-      return { value, after: quote + 1, breaks };
+      this.#quotedValue = value;
+      this.#quotedEnd = quote + 1;
+      this.#quotedBreaks = breaks;
+      // A doubled quote left a quote in the value; a line break is a control character.
+      this.#quotedEscaped = breaks > 0 || pos > from;
+      return true;
     }
   }
 
@@ -384,7 +408,17 @@ export class CsvRecordParser {
     const nextLine = skipped.line + skipped.breaks + (endsWithLineBreak ? 1 : 0);
     this.#textOffset += consumed;
     records.push(
-      new ParsedRecord([], this.#textOffset, skipped.line, nextLine, problem, skipped.prefix, 0, skipped.prefix.length),
+      new ParsedRecord(
+        [],
+        this.#textOffset,
+        skipped.line,
+        nextLine,
+        problem,
+        ANY_FIELD,
+        skipped.prefix,
+        0,
+        skipped.prefix.length,
+      ),
     );
     this.#line = nextLine;
     return consumed;

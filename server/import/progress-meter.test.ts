@@ -7,7 +7,14 @@ describe('createProgressMeter', () => {
     const measure = createProgressMeter(() => now);
     now += 2_000;
     const checkpoint = { byteOffset: 600, recordNumber: 50, lineNumber: 51, columns: ['a'], rowsRejected: 5 };
-    const batch = { rows: [], errors: [], checkpoint, bytesDone: 600, bytesTotal: 1_000, attemptStartOffset: 400 };
+    const batch = {
+      rows: { count: 0, pieces: [] },
+      errors: [],
+      checkpoint,
+      bytesDone: 600,
+      bytesTotal: 1_000,
+      attemptStartOffset: 400,
+    };
     expect(measure(batch)).toEqual({
       bytesDone: 600,
       bytesTotal: 1_000,

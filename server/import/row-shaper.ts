@@ -1,5 +1,5 @@
-// Turns a record's fields into the row stored as jsonb: every column as text,
-// or, with a mapping, only the mapped columns, renamed and typed.
+// Turns a record's fields into the values stored as a JSON array: every column
+// as text, or, with a mapping, only the mapped columns, renamed and typed.
 import { type ColumnMapping, resolveSources } from './column-mapping.ts';
 import { type CellValue, type ColumnType, TypeMismatch, type ValueParser, valueParser } from './value-types.ts';
 
@@ -9,17 +9,18 @@ export interface RowProblem {
   message: string;
 }
 
-export type RowData = Record<string, CellValue>;
+/** A row's values in the order of the shaper's `names`. */
+export type RowValues = readonly CellValue[];
 
 export interface RowShaper {
   /** Stored column names, in order. */
   readonly names: string[];
   readonly types: ColumnType[];
   /** The row, or the first problem found in it. */
-  shape(fields: readonly string[]): RowData | RowProblem;
+  shape(fields: readonly string[]): RowValues | RowProblem;
 }
 
-export function isRowProblem(shaped: RowData | RowProblem): shaped is RowProblem {
+export function isRowProblem(shaped: RowValues | RowProblem): shaped is RowProblem {
   return shaped instanceof ProblemFound;
 }
 
@@ -30,26 +31,14 @@ class ProblemFound implements RowProblem {
   ) {}
 }
 
-/** Plain assignment to "__proto__" would set the prototype instead of a key. */
-function assign(data: RowData, key: string, value: CellValue): void {
-  if (key === '__proto__')
-    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
-  else data[key] = value;
-}
-
 export function createRowShaper(columns: readonly string[], mapping: ColumnMapping | null): RowShaper {
   if (!mapping) {
     const names = [...columns];
-    const hasProto = names.includes('__proto__');
     return {
       names,
       types: names.map(() => 'text'),
-      shape(fields) {
-        const data: RowData = {};
-        if (hasProto) for (let i = 0; i < names.length; i++) assign(data, names[i], fields[i]);
-        else for (let i = 0; i < names.length; i++) data[names[i]] = fields[i];
-        return data;
-      },
+      // The record's own fields are the row: the caller has checked their count.
+      shape: (fields) => fields,
     };
   }
   const sources = resolveSources(mapping, columns);
@@ -58,7 +47,7 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
     names: mapping.map((column) => column.name),
     types: mapping.map((column) => column.type),
     shape(fields) {
-      const data: RowData = {};
+      const values: CellValue[] = new Array(mapping.length);
       for (let i = 0; i < mapping.length; i++) {
         const column = mapping[i];
         const cell = fields[sources[i]] ?? '';
@@ -66,14 +55,14 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
           if (column.required)
             return new ProblemFound(columns[sources[i]], `missing required value for "${column.name}"`);
           // Text stays text, empty included; an empty typed cell has no value.
-          assign(data, column.name, column.type === 'text' ? cell : null);
+          values[i] = column.type === 'text' ? cell : null;
           continue;
         }
         const value = parsers[i](cell);
         if (value instanceof TypeMismatch) return new ProblemFound(columns[sources[i]], value.message);
-        assign(data, column.name, value);
+        values[i] = value;
       }
-      return data;
+      return values;
     },
   };
 }

@@ -9,9 +9,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { type Job, toNumber } from '../../db/schema.ts';
-import type { BatchSink, ImportedRow, RowError } from './batch-sink.ts';
+import type { BatchSink, RowError } from './batch-sink.ts';
 import { createEmbeddedBatchSink } from './embedded-batch-sink.ts';
 import { createPostgresBatchSink } from './postgres-batch-sink.ts';
+import { type RowObject, rowObject, storedColumnNames } from './stored-rows.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -102,14 +103,24 @@ export function createSink(handle: DatabaseHandle, job: RunningJob, maxStoredErr
     : createEmbeddedBatchSink({ db: handle.db, pglite: handle.pglite, ...common });
 }
 
-export async function readRows(handle: DatabaseHandle, uploadId: string): Promise<ImportedRow[]> {
+/** The upload's stored rows, each as an object keyed by column name. */
+export async function readRows(
+  handle: DatabaseHandle,
+  uploadId: string,
+): Promise<Array<{ recordNumber: number; data: RowObject }>> {
   const rows = await handle.db
     .selectFrom('imported_rows')
     .select(['record_number', 'data'])
     .where('upload_id', '=', uploadId)
     .orderBy('record_number')
     .execute();
-  return rows.map((row) => ({ recordNumber: toNumber(row.record_number), data: row.data }));
+  const job = await handle.db
+    .selectFrom('jobs')
+    .select(['result', 'checkpoint'])
+    .where('upload_id', '=', uploadId)
+    .executeTakeFirst();
+  const names = storedColumnNames(job);
+  return rows.map((row) => ({ recordNumber: toNumber(row.record_number), data: rowObject(names, row.data) }));
 }
 
 export async function readRowErrors(handle: DatabaseHandle, uploadId: string): Promise<RowError[]> {

@@ -1,5 +1,5 @@
 // One parser per mapping type. Each takes the raw cell and returns the value
-// stored in the row's jsonb, or a TypeMismatch saying why the cell does not fit.
+// stored in the row's JSON, or a TypeMismatch saying why the cell does not fit.
 import { compileDateFormat, DEFAULT_DATE_FORMAT, formatDate, formatTimestamp, readDateParts } from './date-values.ts';
 
 export type ColumnType = 'text' | 'integer' | 'decimal' | 'boolean' | 'date' | 'timestamp' | 'email';

@@ -2,13 +2,13 @@
 // sink supplies its own transaction and its own way of running COPY.
 import type { JobProgress } from '../../db/schema.ts';
 import type { Batch, RowError } from './batch-sink.ts';
-import { copyTextPieces, withoutNul } from './copy-text.ts';
+import { withoutNul } from './copy-text.ts';
 
 /** What a sink's open transaction offers to writeBatch. */
 export interface BatchTransaction {
   query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
   /** COPY imported_rows (upload_id, record_number, data) FROM text-format pieces. */
-  copyRows(pieces: Iterable<string>): Promise<void>;
+  copyRows(pieces: readonly string[]): Promise<void>;
 }
 
 export interface BatchTarget {
@@ -53,7 +53,7 @@ export async function writeBatch(
   ];
   const { affected } = await tx.query(RECORD_CHECKPOINT, params);
   if (affected === 0) return false;
-  if (batch.rows.length > 0) await tx.copyRows(copyTextPieces(target.uploadId, batch.rows));
+  if (batch.rows.count > 0) await tx.copyRows(batch.rows.pieces);
   if (batch.errors.length > 0) await insertRowErrors(tx, target, batch.errors);
   return true;
 }

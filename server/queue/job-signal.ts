@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../../db/client.ts';
 import { listenForNotifications } from '../cluster/notification-listener.ts';
 
 export interface JobSignal {
@@ -50,4 +51,11 @@ export function createPostgresJobSignal(databaseUrl: string, pool: pg.Pool, logg
       await local.close();
     },
   };
+}
+
+/** The signal for the database the process runs on: LISTEN/NOTIFY on PostgreSQL, in-process on PGlite. */
+export function jobSignalFor(database: DatabaseHandle, logger: Logger): JobSignal {
+  return database.kind === 'postgres'
+    ? createPostgresJobSignal(database.url, database.pool, logger)
+    : createLocalJobSignal();
 }

@@ -94,9 +94,9 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
     expect(upload.sha256).toBe(await sha256File(path));
     expect((await job(id)).attempt_errors).toHaveLength(2);
     await expectExactRows(harness.service.database.db, id, rowCount);
-    // Contents too: the fixture's id column is the record number.
+    // Contents too: the fixture's id column (the first value of each stored row) is the record number.
     const sums = await sql<{ ids: string }>`
-      select sum((data->>'id')::bigint)::text as ids from imported_rows where upload_id = ${id}`.execute(
+      select sum((data->>0)::bigint)::text as ids from imported_rows where upload_id = ${id}`.execute(
       harness.service.database.db,
     );
     expect(sums.rows[0]?.ids).toBe(String((rowCount * (rowCount + 1)) / 2));
