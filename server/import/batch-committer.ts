@@ -18,6 +18,9 @@ export class BatchCommitter {
     // The outcome is kept rather than left as an unhandled rejection while parsing goes on.
     this.#inFlight = this.sink.commitBatch(batch).then(
       (committed) => {
+        // The sink has read the rows. After a failure it may not have (a broken connection
+        // can still hold them queued), so their memory is then left to the garbage collector.
+        batch.rows.release();
         if (!committed) this.#failure ??= new LeaseLostError();
       },
       (error: unknown) => {

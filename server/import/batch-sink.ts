@@ -6,7 +6,10 @@ import type { HeaderSummary } from './column-names.ts';
 /** A batch's rows, already encoded as COPY text lines of imported_rows (see CopyTextBuffer). */
 export interface EncodedRows {
   count: number;
-  pieces: string[];
+  /** UTF-8 bytes, whole lines in order. */
+  pieces: Uint8Array[];
+  /** Called once the sink no longer reads `pieces`: their memory is reused. */
+  release(): void;
 }
 
 export interface RowError {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ChunkPool } from './chunk-pool.ts';
 import { CopyTextBuffer, copyTextValue, rowCopyJson, rowJson, withoutNul } from './copy-text.ts';
 import { ANY_FIELD, CsvRecordParser } from './csv-record-parser.ts';
 
@@ -19,20 +20,31 @@ describe('COPY text serialisation', () => {
     ]);
   });
 
-  it('writes one line per row with the JSON backslashes doubled, in pieces', () => {
-    const buffer = new CopyTextBuffer('up', 2);
+  it('writes one line per row with the JSON backslashes doubled, into pooled chunks', () => {
+    const pool = new ChunkPool(400);
+    const buffer = new CopyTextBuffer('up', pool);
     buffer.add(1, ['tab\there', 'back\\slash'], ANY_FIELD);
     buffer.add(2, ['line\nbreak', '"quoted"'], 0b11);
-    buffer.add(3, ['plain', 'too'], 0);
-    expect(buffer.count).toBe(3);
-    expect(buffer.take()).toEqual({
-      count: 3,
-      pieces: [
-        'up\t1\t["tab\\\\there","back\\\\\\\\slash"]\nup\t2\t["line\\\\nbreak","\\\\"quoted\\\\""]\n',
-        'up\t3\t["plain","too"]\n',
-      ],
-    });
-    expect(buffer.take()).toEqual({ count: 0, pieces: [] });
+    buffer.add(3, ['Zoë', 'x'.repeat(100)], 0);
+    buffer.add(4, ['y'.repeat(200)], 0);
+    expect(buffer.count).toBe(4);
+    const rows = buffer.take();
+    expect(rows.count).toBe(4);
+    expect(Buffer.concat(rows.pieces).toString('utf8')).toBe(
+      [
+        'up\t1\t["tab\\\\there","back\\\\\\\\slash"]\n',
+        'up\t2\t["line\\\\nbreak","\\\\"quoted\\\\""]\n',
+        `up\t3\t["Zoë","${'x'.repeat(100)}"]\n`,
+        `up\t4\t["${'y'.repeat(200)}"]\n`,
+      ].join(''),
+    );
+    // Room is kept for 3 bytes per character: lines 1 and 2 share a chunk, line 3 starts
+    // the next, and line 4 (more than a chunk could need) gets a buffer of its own.
+    expect(rows.pieces).toHaveLength(3);
+    const pooled = rows.pieces.slice(0, 2).map((piece) => piece.buffer);
+    rows.release();
+    expect(pooled).toContain(pool.take().buffer);
+    expect(buffer.take()).toMatchObject({ count: 0, pieces: [] });
   });
 
   it('writes plain values as they are and escapes those the parser marked', () => {

@@ -1,6 +1,7 @@
 // Serialises rows for COPY ... FROM in PostgreSQL's text format, the fastest
 // way into `imported_rows` on both pg (pg-copy-streams) and PGlite (/dev/blob).
 import type { EncodedRows } from './batch-sink.ts';
+import { ChunkPool } from './chunk-pool.ts';
 import type { RowValues } from './row-shaper.ts';
 
 // PostgreSQL text and jsonb cannot hold U+0000 (json stores it, but `data::jsonb` would then fail). U+FFFD keeps the damaged cell
@@ -58,20 +59,22 @@ export function copyTextValue(value: string): string {
 
 /**
  * Collects a batch's rows as `upload_id, record_number, data` lines for COPY,
- * joined into pieces of `rowsPerPiece` lines as they come. Rows are encoded
- * the moment they are read, so what waits for the commit is a few large
- * strings rather than thousands of small objects the garbage collector would
- * copy again and again.
+ * written as UTF-8 into pooled chunks the moment each row is read: what waits
+ * for the commit is a few chunks of bytes, not thousands of strings.
  */
 export class CopyTextBuffer {
   readonly #prefix: string;
-  #pieces: string[] = [];
-  #lines: string[] = [];
+  /** Filled parts of chunks, in order. */
+  #pieces: Buffer[] = [];
+  /** The pooled chunks behind #pieces (a line larger than a chunk gets its own buffer, not pooled). */
+  #pooled: Buffer[] = [];
+  #current: Buffer | null = null;
+  #used = 0;
   #count = 0;
 
   constructor(
     uploadId: string,
-    private readonly rowsPerPiece = 1000,
+    private readonly pool = new ChunkPool(),
   ) {
     this.#prefix = `${copyTextValue(withoutNul(uploadId))}\t`;
   }
@@ -82,23 +85,36 @@ export class CopyTextBuffer {
   }
 
   add(recordNumber: number, values: RowValues, escapes: number): void {
-    this.#lines.push(`${this.#prefix}${recordNumber}\t${rowCopyJson(values, escapes)}\n`);
+    const line = `${this.#prefix}${recordNumber}\t${rowCopyJson(values, escapes)}\n`;
     this.#count++;
-    if (this.#lines.length >= this.rowsPerPiece) this.#closePiece();
+    // A UTF-16 code unit becomes at most 3 bytes of UTF-8.
+    const most = line.length * 3;
+    if (this.#current === null || this.#used + most > this.#current.length) {
+      this.#closeChunk();
+      if (most > this.pool.chunkBytes) {
+        this.#pieces.push(Buffer.from(line, 'utf8'));
+        return;
+      }
+      this.#current = this.pool.take();
+      this.#pooled.push(this.#current);
+    }
+    this.#used += this.#current.write(line, this.#used, 'utf8');
   }
 
-  /** Hands over the rows added so far and starts afresh. */
+  /** Hands over the rows added so far; `release` gives their chunks back once nothing reads them. */
   take(): EncodedRows {
-    this.#closePiece();
-    const rows = { count: this.#count, pieces: this.#pieces };
+    this.#closeChunk();
+    const pooled = this.#pooled;
+    const rows: EncodedRows = { count: this.#count, pieces: this.#pieces, release: () => this.pool.give(pooled) };
     this.#pieces = [];
+    this.#pooled = [];
     this.#count = 0;
     return rows;
   }
 
-  #closePiece(): void {
-    if (this.#lines.length === 0) return;
-    this.#pieces.push(this.#lines.join(''));
-    this.#lines = [];
+  #closeChunk(): void {
+    if (this.#current !== null && this.#used > 0) this.#pieces.push(this.#current.subarray(0, this.#used));
+    this.#current = null;
+    this.#used = 0;
   }
 }

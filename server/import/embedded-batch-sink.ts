@@ -43,7 +43,7 @@ function statementsOn(tx: Transaction): BatchTransaction {
     },
     async copyRows(pieces) {
       // pg-copy-streams speaks the wire protocol PGlite does not emulate; /dev/blob is PGlite's own COPY input.
-      await tx.query(COPY_ROWS, [], { blob: new Blob([...pieces]) });
+      await tx.query(COPY_ROWS, [], { blob: new Blob([...pieces] as BlobPart[]) });
     },
   };
 }

@@ -75,7 +75,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     },
     // Large batches: each commit costs a few round trips and a pause in the overlap of
     // parsing and COPY (10,000-row batches made a 200 MB import 1.6× slower).
-    { rows: options.batchRows ?? 50_000, bytes: options.batchBytes ?? 8 * 1024 * 1024 },
+    { rows: options.batchRows ?? 50_000, bytes: options.batchBytes ?? 4 * 1024 * 1024 },
     {
       uploadId: options.uploadId,
       headerPresent: format.dialect.header,

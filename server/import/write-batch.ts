@@ -8,7 +8,7 @@ import { withoutNul } from './copy-text.ts';
 export interface BatchTransaction {
   query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
   /** COPY imported_rows (upload_id, record_number, data) FROM text-format pieces. */
-  copyRows(pieces: readonly string[]): Promise<void>;
+  copyRows(pieces: readonly Uint8Array[]): Promise<void>;
 }
 
 export interface BatchTarget {
