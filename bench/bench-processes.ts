@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compileWorker, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The token every benchmark service accepts (AUTH_TOKENS). */
@@ -19,7 +20,16 @@ export interface BenchProcess {
 }
 
 export function spawnTs(entry: string, args: string[], env: Record<string, string | undefined>): BenchProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return spawnNode(['--import', 'tsx', entry, ...args], env);
+}
+
+/** A `pnpm worker` process: the compiled worker bundle with the Node flags `pnpm worker` uses. */
+export async function spawnWorker(env: Record<string, string | undefined>): Promise<BenchProcess> {
+  return spawnNode([...WORKER_NODE_FLAGS, await compileWorker()], env);
+}
+
+function spawnNode(args: string[], env: Record<string, string | undefined>): BenchProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

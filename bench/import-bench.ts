@@ -17,7 +17,7 @@ import {
   rssBytes,
   runScript,
   sampleRss,
-  spawnTs,
+  spawnWorker,
   waitForText,
 } from './bench-processes.ts';
 import { type BenchContext, type BenchResult, median, ratio, withScratchDatabase } from './bench-support.ts';
@@ -130,7 +130,7 @@ async function importCase(
     const results = await withScratchDatabase(context.adminUrl, async (url) => {
       const uploadDir = join(dir, 'uploads');
       await mkdir(uploadDir, { recursive: true });
-      const worker = spawnTs('server/worker-main.ts', [], {
+      const worker = await spawnWorker({
         DATABASE_URL: url,
         UPLOAD_DIR: uploadDir,
         DATA_DIR: dir,

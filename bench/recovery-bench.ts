@@ -1,33 +1,26 @@
 // Crash recovery: two real `pnpm worker` processes on PostgreSQL, one import
 // running; the holder is killed with -9 and the time until the other worker
 // has taken the job over is measured (expected: about lease + sweep/2).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { enqueueImportJob } from '../server/queue/enqueue-job.ts';
 import { writeCsvFixture } from '../test/support/csv-fixtures.ts';
+import { type BenchProcess, spawnWorker } from './bench-processes.ts';
 import { type BenchContext, type BenchResult, median, withScratchDatabase } from './bench-support.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LEASE_MS = 5000;
 
-function startWorker(url: string, uploadDir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/worker-main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      UPLOAD_DIR: uploadDir,
-      WORKER_CONCURRENCY: '1',
-      JOB_LEASE_MS: String(LEASE_MS),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
+function startWorker(url: string, uploadDir: string): Promise<BenchProcess> {
+  return spawnWorker({
+    DATABASE_URL: url,
+    UPLOAD_DIR: uploadDir,
+    WORKER_CONCURRENCY: '1',
+    JOB_LEASE_MS: String(LEASE_MS),
+    LOG_LEVEL: 'warn',
   });
 }
 
@@ -39,7 +32,7 @@ export async function recoveryBench(context: BenchContext): Promise<BenchResult[
       const database = await openDatabase({ databaseUrl: url, dataDir: uploadDir });
       await migrateToLatest(database.db);
       const { db } = database;
-      const workers = [startWorker(url, uploadDir), startWorker(url, uploadDir)];
+      const workers = await Promise.all([startWorker(url, uploadDir), startWorker(url, uploadDir)]);
       const times: number[] = [];
       try {
         for (let round = 0; round < rounds; round++) {
@@ -63,7 +56,7 @@ export async function recoveryBench(context: BenchContext): Promise<BenchResult[
           const pid = Number(holder.split(':')[1]);
           const victim = workers.findIndex((w) => w.pid === pid);
           const killedAt = performance.now();
-          workers[victim]?.kill('SIGKILL');
+          workers[victim]?.child.kill('SIGKILL');
           for (;;) {
             const job = await db
               .selectFrom('jobs')
@@ -74,7 +67,7 @@ export async function recoveryBench(context: BenchContext): Promise<BenchResult[
             await new Promise((r) => setTimeout(r, 20));
           }
           times.push(performance.now() - killedAt);
-          workers[victim] = startWorker(url, uploadDir);
+          workers[victim] = await startWorker(url, uploadDir);
           // The next round needs an idle survivor: one still importing this file (one slot) could not take over.
           while (
             (await db.selectFrom('jobs').select('state').where('upload_id', '=', id).executeTakeFirstOrThrow())
@@ -84,8 +77,8 @@ export async function recoveryBench(context: BenchContext): Promise<BenchResult[
         }
       } finally {
         for (const worker of workers) {
-          worker.kill('SIGKILL');
-          if (worker.exitCode === null) await once(worker, 'exit');
+          worker.child.kill('SIGKILL');
+          if (worker.child.exitCode === null && worker.child.signalCode === null) await once(worker.child, 'exit');
         }
         await database.close();
       }

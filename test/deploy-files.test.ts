@@ -5,11 +5,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { WORKER_BUNDLE, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
 import { findProgram, programUnavailable } from './support/required-program.ts';
 import { ROOT } from './support/service-process.ts';
 
@@ -45,7 +46,12 @@ describe('deploy/compose.yaml', () => {
     const compose = parse(await readFile(deploy('compose.yaml'), 'utf8'), { merge: true });
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'api', 'worker', 'caddy']));
     expect(compose.services.api.deploy.resources.limits.memory).toBe('2g');
-    expect(compose.services.worker.command).toEqual(['node', '--import', 'tsx', 'server/worker-main.ts']);
+    // The worker runs the bundle `pnpm worker` runs, with the same Node flags.
+    const bundle = relative(ROOT, WORKER_BUNDLE);
+    expect(compose.services.worker.command).toEqual(['node', ...WORKER_NODE_FLAGS, bundle]);
+    const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+    expect(scripts.worker).toContain(['exec node', ...WORKER_NODE_FLAGS, bundle].join(' '));
+    expect(await readFile(deploy('Dockerfile'), 'utf8')).toContain('node server/build/compile-worker.mjs');
     expect(compose.services.api.environment.WORKER_CONCURRENCY).toBe('0');
     expect(existsSync(join(ROOT, compose.services.api.build.dockerfile))).toBe(true);
     for (const volume of compose.services.caddy.volumes as string[]) {

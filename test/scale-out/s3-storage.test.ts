@@ -13,7 +13,7 @@ import type { UploadView } from '../../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, uploadIdFromUrl, waitForUpload } from '../support/api-client.ts';
 import { FIXTURE_HEADER, sha256File, writeCsvFixture } from '../support/csv-fixtures.ts';
 import { createUpload, head, patch, rawRequest } from '../support/raw-tus.ts';
-import { type RunningProcess, runEntryPoint, runToEnd, waitForOutput } from '../support/service-process.ts';
+import { type RunningProcess, runToEnd, runWorkerProcess, waitForOutput } from '../support/service-process.ts';
 import { databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { FileUrlStorage, tusUpload } from '../support/tus-client.ts';
 import { type LocalS3, startLocalS3 } from './support/local-s3.ts';
@@ -55,7 +55,7 @@ describe.skipIf(databaseUnavailable())('S3 storage (s3rver)', () => {
     // API only here; the imports run in a `pnpm worker` process reading from the bucket.
     harness = await startTestService({ env: { ...s3.env, WORKER_CONCURRENCY: '0' } });
     token = await harness.tokenFor('stella');
-    worker = runEntryPoint('server/worker-main.ts', [], {
+    worker = await runWorkerProcess({
       ...s3.env,
       DATABASE_URL: harness.service.config.databaseUrl as string,
       DATA_DIR: harness.dataDir,

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { compileWorker, WORKER_NODE_FLAGS } from '../../server/build/compile-worker.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,7 +16,19 @@ export interface RunningProcess {
 }
 
 export function runEntryPoint(entry: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return runNode(['--import', 'tsx', entry, ...args], env);
+}
+
+let compiledWorker: Promise<string> | undefined;
+
+/** A `pnpm worker` process: the compiled worker bundle, with the Node flags `pnpm worker` uses. */
+export async function runWorkerProcess(env: Record<string, string>): Promise<RunningProcess> {
+  compiledWorker ??= compileWorker();
+  return runNode([...WORKER_NODE_FLAGS, await compiledWorker], env);
+}
+
+function runNode(args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

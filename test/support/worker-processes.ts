@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../../db/schema.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from './service-process.ts';
+import { type RunningProcess, runWorkerProcess, waitForOutput } from './service-process.ts';
 
 export interface WorkerProcessOptions {
   databaseUrl: string;
@@ -18,17 +18,19 @@ export interface WorkerProcessOptions {
 
 /** Starts `count` worker processes (one job slot each) and waits until each polls for jobs. */
 export async function startWorkerProcesses(count: number, options: WorkerProcessOptions): Promise<RunningProcess[]> {
-  const started = Array.from({ length: count }, () =>
-    runEntryPoint('server/worker-main.ts', [], {
-      DATABASE_URL: options.databaseUrl,
-      UPLOAD_DIR: options.uploadDir,
-      DATA_DIR: options.dataDir,
-      WORKER_CONCURRENCY: '1',
-      JOB_LEASE_MS: String(options.leaseMs ?? 5000),
-      JOB_POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'info',
-      ...options.env,
-    }),
+  const started = await Promise.all(
+    Array.from({ length: count }, () =>
+      runWorkerProcess({
+        DATABASE_URL: options.databaseUrl,
+        UPLOAD_DIR: options.uploadDir,
+        DATA_DIR: options.dataDir,
+        WORKER_CONCURRENCY: '1',
+        JOB_LEASE_MS: String(options.leaseMs ?? 5000),
+        JOB_POLL_INTERVAL_MS: '200',
+        LOG_LEVEL: 'info',
+        ...options.env,
+      }),
+    ),
   );
   await Promise.all(started.map((w) => waitForOutput(w, /worker started/)));
   return started;

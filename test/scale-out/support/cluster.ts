@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTemporaryDatabase, type TemporaryDatabase } from '../../support/postgres-database.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from '../../support/service-process.ts';
+import { type RunningProcess, runEntryPoint, runWorkerProcess, waitForOutput } from '../../support/service-process.ts';
 
 export const TOKEN = 'scale-out-test-token-0123456789';
 
@@ -51,8 +51,14 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     ...env,
   };
 
-  function start(entry: string, name: string, extra: Record<string, string>): ClusterProcess {
-    const running = runEntryPoint(entry, [], { ...common, DATA_DIR: join(root, name), PORT: '0', ...extra });
+  const envFor = (name: string, extra: Record<string, string>) => ({
+    ...common,
+    DATA_DIR: join(root, name),
+    PORT: '0',
+    ...extra,
+  });
+
+  function track(running: RunningProcess, name: string): ClusterProcess {
     const process: ClusterProcess = { ...running, name, baseUrl: '', logs: () => parseLogs(running.stdout()) };
     processes.push(process);
     return process;
@@ -62,13 +68,13 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     database,
     uploadDir,
     async startApi(name, extra = {}) {
-      const api = start('server/main.ts', name, { WORKER_CONCURRENCY: '0', ...extra });
+      const api = track(runEntryPoint('server/main.ts', [], envFor(name, { WORKER_CONCURRENCY: '0', ...extra })), name);
       const [, url] = await waitForOutput(api, /CSV upload service: (http:\/\/\S+)/, 90_000);
       api.baseUrl = url as string;
       return api;
     },
     async startWorker(name, extra = {}) {
-      const worker = start('server/worker-main.ts', name, extra);
+      const worker = track(await runWorkerProcess(envFor(name, extra)), name);
       await waitForOutput(worker, /"msg":"worker started"/, 90_000);
       return worker;
     },
