@@ -106,6 +106,13 @@ describe.skipIf(databaseUnavailable())('S3 storage (s3rver)', () => {
     // The worker process did it, reading the object from S3.
     expect(worker.stdout()).toContain(`"uploadId":"${id}"`);
 
+    // The owner can download the finished upload: streamed back from the object, byte-identical.
+    const download = await fetch(url, { headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' } });
+    expect(download.status).toBe(200);
+    const downloaded = createHash('sha256');
+    for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>) downloaded.update(chunk);
+    expect(downloaded.digest('hex')).toBe(fileSha256);
+
     // Deleting the upload removes its object and `.info`.
     const deleted = await apiRequest(harness.baseUrl, `/api/uploads/${id}`, token, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
