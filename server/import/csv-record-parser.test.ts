@@ -97,6 +97,23 @@ describe('CsvRecordParser', () => {
     }
   });
 
+  it('finds the end of an over-long record across chunks: CRLF split, doubled quotes, a quoted line break', () => {
+    const settings = { ...SETTINGS, maxRecordSize: 100 };
+    const long = `${'w'.repeat(300)},"say ""hi""\r\nagain",x`;
+    const input = `a,b\r\n${long}\r\n1,2\r\n`;
+    const crAt = Buffer.byteLength(`a,b\r\n${long}`);
+    for (const cuts of [[crAt + 1], [crAt], [120, crAt + 1], [5, 150, 330]]) {
+      const records = parse(input, cuts, settings);
+      expect(records.map((record) => [record.line, record.nextLine, record.problem === null])).toEqual([
+        [1, 2, true],
+        [2, 4, false],
+        [4, 5, true],
+      ]);
+      expect(records[2]?.fields).toEqual(['1', '2']);
+      expect(records[2]?.end).toBe(Buffer.byteLength(input));
+    }
+  });
+
   it('stops at a quote still open when the record reaches the limit', () => {
     const settings = { ...SETTINGS, maxRecordSize: 100 };
     const input = `a,b\n1,2\n3,"never closed\n${'z,z\n'.repeat(1000)}`;

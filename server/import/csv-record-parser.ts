@@ -6,6 +6,10 @@
 // holds a non-ASCII byte. It counts physical lines itself and keeps each
 // record's raw text at hand, so a rejected record can be reported whole.
 import { isAscii } from 'node:buffer';
+import { CsvSyntaxError } from './csv-syntax-error.ts';
+import { NOT_ENDED, OversizedRecord } from './oversized-record.ts';
+
+export { CsvSyntaxError };
 
 export interface CsvParserSettings {
   delimiter: string;
@@ -42,19 +46,6 @@ export class ParsedRecord {
   }
 }
 
-/** A file the parser cannot go on reading: an open quote that never closes. */
-export class CsvSyntaxError extends Error {
-  constructor(
-    /** CSV_QUOTE_NOT_CLOSED at the end of the file, CSV_MAX_RECORD_SIZE when no closing quote came within the limit. */
-    readonly code: 'CSV_QUOTE_NOT_CLOSED' | 'CSV_MAX_RECORD_SIZE',
-    /** Line on which the record with the open quote starts. */
-    readonly line: number,
-  ) {
-    super(`${code} at line ${line}`);
-    this.name = 'CsvSyntaxError';
-  }
-}
-
 const LF = 10;
 const CR = 13;
 const NON_ASCII = /[\x80-\xff]/;
@@ -70,26 +61,9 @@ export const ANY_FIELD = -1;
  * of megabytes during an import.
  */
 const TEXT_SLICE_BYTES = 64 * 1024;
-/** A record that needs more text than has arrived. */
-const INCOMPLETE = -1;
 
 function fromLatin1(text: string): string {
   return NON_ASCII.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
-}
-
-/** State while stepping over a record longer than the limit, without keeping it. */
-interface OversizedRecord {
-  line: number;
-  /** Line breaks seen inside it so far. */
-  breaks: number;
-  prefix: string;
-  quoted: boolean;
-  /** The last character closed a quoted field (a quote right after it re-opens it: a doubled quote). */
-  justClosed: boolean;
-  /** Whether the next character starts a field (a quote there opens a quoted field). */
-  atFieldStart: boolean;
-  /** A CR ended the last chunk: an LF at the start of the next belongs to it. */
-  pendingCr: boolean;
 }
 
 export class CsvRecordParser {
@@ -107,9 +81,8 @@ export class CsvRecordParser {
   #nonAscii = false;
   /** Whether `#text` is free of NEEDS_ESCAPING: then only quoted fields with quotes or line breaks need escaping. */
   #plain = true;
+  /** The over-long record being stepped over, if any. */
   #oversized: OversizedRecord | null = null;
-  /** Stream offset of the text #stepOverOversized was last given. */
-  #oversizedStart = 0;
   // Next index at or after the scan position of each special character in `#text`,
   // or #text.length when there is none: each is searched for once per chunk, not per field.
   #nextLf = -1;
@@ -141,8 +114,8 @@ export class CsvRecordParser {
   #pushSlice(bytes: Buffer, records: ParsedRecord[]): void {
     let text = bytes.toString('latin1');
     if (this.#oversized) {
-      const consumed = this.#stepOverOversized(text, false, records);
-      if (consumed === INCOMPLETE) return;
+      const consumed = this.#continueOversized(text, false, false, records);
+      if (consumed === NOT_ENDED) return;
       text = text.slice(consumed);
     }
     const carried = this.#text.length > 0;
@@ -156,7 +129,7 @@ export class CsvRecordParser {
   end(): ParsedRecord[] {
     const records: ParsedRecord[] = [];
     if (this.#oversized) {
-      this.#stepOverOversized('', true, records);
+      this.#continueOversized('', true, false, records);
       return records;
     }
     this.#parse(true, records);
@@ -348,91 +321,39 @@ export class CsvRecordParser {
    * Memory stays bounded either way.
    */
   #startOversized(rest: string, line: number, final: boolean, records: ParsedRecord[]): void {
-    this.#oversized = {
-      line,
-      breaks: 0,
-      prefix: rest.slice(0, OVERSIZED_RAW_PREFIX),
-      quoted: false,
-      justClosed: false,
-      atFieldStart: true,
-      pendingCr: false,
-    };
-    if (this.#stepOverOversized(rest, final, records, true) === INCOMPLETE) return;
-    // The record ended inside `rest`; #endOversized moved the offset past it.
-    const after = rest.slice(this.#textOffset - this.#oversizedStart);
+    this.#oversized = new OversizedRecord(line, rest.slice(0, OVERSIZED_RAW_PREFIX), this.#quoteCode, this.#delimiter);
+    const consumed = this.#continueOversized(rest, final, true, records);
+    if (consumed === NOT_ENDED) return;
     this.#nonAscii = true;
-    this.#setText(after);
+    this.#setText(rest.slice(consumed));
     this.#parse(final, records);
   }
 
-  /**
-   * Reads `text` as the rest of the over-long record. On its end the record is
-   * pushed and #textOffset moves to just after it; otherwise INCOMPLETE.
-   */
-  #stepOverOversized(text: string, final: boolean, records: ParsedRecord[], atLimit = false): number {
+  /** Feeds `text` to the over-long record; once it ends, pushes it as a rejected record and returns where it ended. */
+  #continueOversized(text: string, final: boolean, atLimit: boolean, records: ParsedRecord[]): number {
     const skipped = this.#oversized as OversizedRecord;
-    this.#oversizedStart = this.#textOffset;
-    if (skipped.pendingCr) {
-      skipped.pendingCr = false;
-      if (text.length === 0 && !final) {
-        skipped.pendingCr = true;
-        return INCOMPLETE;
-      }
-      return this.#endOversized(text.charCodeAt(0) === LF ? 1 : 0, true, records);
+    const consumed = skipped.read(text, final, atLimit);
+    if (consumed === NOT_ENDED) {
+      this.#textOffset += text.length;
+      return NOT_ENDED;
     }
-    for (let pos = 0; pos < text.length; pos++) {
-      const code = text.charCodeAt(pos);
-      if (skipped.quoted) {
-        if (code === this.#quoteCode) {
-          skipped.quoted = false;
-          skipped.justClosed = true;
-        } else if (code === LF || (code === CR && text.charCodeAt(pos + 1) !== LF)) skipped.breaks++;
-        continue;
-      }
-      if (code === LF) return this.#endOversized(pos + 1, true, records);
-      if (code === CR) {
-        if (pos + 1 === text.length && !final) {
-          skipped.pendingCr = true;
-          this.#textOffset += text.length;
-          return INCOMPLETE;
-        }
-        return this.#endOversized(text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1, true, records);
-      }
-      // A quote opens a quoted field at its start, or re-opens one it just closed (a doubled quote).
-      if (code === this.#quoteCode && (skipped.atFieldStart || skipped.justClosed)) skipped.quoted = true;
-      skipped.justClosed = false;
-      skipped.atFieldStart = text[pos] === this.#delimiter;
-    }
-    if (skipped.quoted && (atLimit || final)) {
-      this.#oversized = null;
-      throw new CsvSyntaxError(atLimit ? 'CSV_MAX_RECORD_SIZE' : 'CSV_QUOTE_NOT_CLOSED', skipped.line);
-    }
-    if (final) return this.#endOversized(text.length, false, records);
-    this.#textOffset += text.length;
-    return INCOMPLETE;
-  }
-
-  /** Pushes the skipped record, which ends `consumed` characters into the current text. */
-  #endOversized(consumed: number, endsWithLineBreak: boolean, records: ParsedRecord[]): number {
-    const skipped = this.#oversized as OversizedRecord;
     this.#oversized = null;
-    const problem = this.#oversizedProblem();
-    const nextLine = skipped.line + skipped.breaks + (endsWithLineBreak ? 1 : 0);
     this.#textOffset += consumed;
+    this.#line = skipped.nextLine;
+    const { line, nextLine, prefix } = skipped;
     records.push(
       new ParsedRecord(
         [],
         this.#textOffset,
-        skipped.line,
+        line,
         nextLine,
-        problem,
+        this.#oversizedProblem(),
         ANY_FIELD,
-        skipped.prefix,
+        prefix,
         0,
-        skipped.prefix.length,
+        prefix.length,
       ),
     );
-    this.#line = nextLine;
     return consumed;
   }
 }
