@@ -23,9 +23,12 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
   return spawnNode(['--import', 'tsx', entry, ...args], env);
 }
 
+let compiledWorker: Promise<string> | undefined;
+
 /** A `pnpm worker` process: the compiled worker bundle with the Node flags `pnpm worker` uses. */
 export async function spawnWorker(env: Record<string, string | undefined>): Promise<BenchProcess> {
-  return spawnNode([...WORKER_NODE_FLAGS, await compileWorker()], env);
+  compiledWorker ??= compileWorker();
+  return spawnNode([...WORKER_NODE_FLAGS, await compiledWorker], env);
 }
 
 function spawnNode(args: string[], env: Record<string, string | undefined>): BenchProcess {

@@ -4,6 +4,7 @@
 // stay imports from node_modules. Plain JavaScript, so building needs no tsx.
 //
 //   node server/build/compile-worker.mjs    builds dist/worker-main.mjs
+import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -19,7 +20,7 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8', '--enable-source-ma
 
 /** Builds the bundle; several builds at once (parallel test files) each write their own file, then rename it into place. */
 export async function compileWorker() {
-  const scratch = `${WORKER_BUNDLE}.${process.pid}.${Date.now()}.tmp.mjs`;
+  const scratch = `${WORKER_BUNDLE}.${randomUUID()}.tmp.mjs`;
   await build({
     entryPoints: [`${ROOT}server/worker-main.ts`],
     outfile: scratch,
