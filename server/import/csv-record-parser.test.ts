@@ -176,4 +176,43 @@ describe('CsvRecordParser', () => {
       { numRuns: 300 },
     );
   });
+
+  it('reads any input, malformed too, the same however it is cut, or stops with a syntax error', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r', ' '), maxLength: 60 });
+    const outcome = (bytes: Buffer, cuts: number[]) => {
+      try {
+        return parse(bytes, cuts, { ...SETTINGS, maxRecordSize: 16 }).map((record) => ({
+          fields: record.fields,
+          end: record.end,
+          line: record.line,
+          nextLine: record.nextLine,
+          problem: record.problem,
+          raw: record.raw,
+        }));
+      } catch (error) {
+        expect(error).toBeInstanceOf(CsvSyntaxError);
+        return { error: (error as CsvSyntaxError).code, line: (error as CsvSyntaxError).line };
+      }
+    };
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (input, cutSeeds) => {
+        const bytes = Buffer.from(input);
+        const whole = outcome(bytes, []);
+        expect(
+          outcome(
+            bytes,
+            cutSeeds.map((seed) => seed % (bytes.length + 1)),
+          ),
+        ).toEqual(whole);
+        if (Array.isArray(whole)) {
+          // Records follow each other: each ends after the previous, the last at the end of the input.
+          const ends = whole.map((record) => record.end);
+          expect(ends).toEqual([...ends].sort((a, b) => a - b));
+          expect(new Set(ends).size).toBe(ends.length);
+          if (ends.length > 0) expect(bytes.subarray(ends.at(-1)).toString()).toMatch(/^[\r\n]*$/);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
