@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileWorker, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
+import { compiledWorker, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The token every benchmark service accepts (AUTH_TOKENS). */
@@ -23,12 +23,9 @@ export function spawnTs(entry: string, args: string[], env: Record<string, strin
   return spawnNode(['--import', 'tsx', entry, ...args], env);
 }
 
-let compiledWorker: Promise<string> | undefined;
-
 /** A `pnpm worker` process: the compiled worker bundle with the Node flags `pnpm worker` uses. */
 export async function spawnWorker(env: Record<string, string | undefined>): Promise<BenchProcess> {
-  compiledWorker ??= compileWorker();
-  return spawnNode([...WORKER_NODE_FLAGS, await compiledWorker], env);
+  return spawnNode([...WORKER_NODE_FLAGS, await compiledWorker()], env);
 }
 
 function spawnNode(args: string[], env: Record<string, string | undefined>): BenchProcess {

@@ -98,7 +98,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     pepper: config.tokenPepper,
   });
 
-  const { server: tusServer, store } = createTusServer({
+  const { server: tusServer, store } = await createTusServer({
     db,
     jobSignal: deps.jobSignal,
     logger: deps.logger,

@@ -11,6 +11,7 @@ import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import { runAsSingleton } from './cluster/singleton-duty.ts';
 import type { Config } from './config/config.ts';
+import { uploadImportSources } from './import/upload-import-sources.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { type JobSignal, jobSignalFor } from './queue/job-signal.ts';
@@ -68,6 +69,8 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
   });
   await app.ready();
   const store = app.storage;
+  // The same mapping from STORAGE to the bytes a worker reads as `pnpm worker` uses.
+  const uploadSource = await uploadImportSources(config.storage, config.uploadDir);
 
   const worker =
     config.workerConcurrency > 0
@@ -79,7 +82,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
             options.jobHandler ??
             createImportJobHandler({
               database,
-              uploadSource: (id) => store.importSource(id),
+              uploadSource,
               leaseMs: config.jobLeaseMs,
             }),
           concurrency: config.workerConcurrency,

@@ -36,4 +36,13 @@ export async function compileWorker() {
   return WORKER_BUNDLE;
 }
 
+/** @type {Promise<string> | undefined} */
+let compiledOnce;
+
+/** The bundle built once per process (tests and benchmarks start many workers). */
+export function compiledWorker() {
+  compiledOnce ??= compileWorker();
+  return compiledOnce;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await compileWorker();

@@ -98,11 +98,6 @@ export class CsvRecordParser {
     this.#line = firstLine;
   }
 
-  /** Stream offset up to which every byte has been turned into records. */
-  get offset(): number {
-    return this.#textOffset;
-  }
-
   /** Parses a chunk of UTF-8 bytes; returns the records it completes. */
   push(chunk: Buffer): ParsedRecord[] {
     const records: ParsedRecord[] = [];

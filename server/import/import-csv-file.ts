@@ -118,8 +118,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     await committer.drain();
     if (error instanceof CsvSyntaxError) {
       // The parser stops on an open quote only: at the end of the file, or when the record outgrew the limit.
-      const reason = error.code === 'CSV_MAX_RECORD_SIZE' ? 'CSV_QUOTE_NOT_CLOSED_BY_LIMIT' : error.code;
-      throw new ImportFileError(describeParseError(reason, error.line, maxRecordSize), {
+      throw new ImportFileError(describeParseError(error, maxRecordSize), {
         code: error.code,
         cause: error,
       });

@@ -2,18 +2,29 @@
 // import's stored column names: a third less for PostgreSQL to parse than an
 // object repeating every key, and the order of the file survives (jsonb sorts
 // object keys). These helpers turn a stored row back into a named object.
-import type { JobCheckpoint } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, JobCheckpoint } from '../../db/schema.ts';
 import type { CellValue } from './value-types.ts';
 
 export type RowObject = Record<string, CellValue>;
 
 /** The names of an upload's stored values: the finished import's columns, else the running import's checkpoint. */
-export function storedColumnNames(
+function storedColumnNames(
   job: { result: Record<string, unknown> | null; checkpoint: JobCheckpoint | null } | undefined,
 ): string[] {
   const fromResult = job?.result?.columns;
   if (Array.isArray(fromResult)) return fromResult as string[];
   return job?.checkpoint?.storedColumns ?? job?.checkpoint?.columns ?? [];
+}
+
+/** The stored column names of an upload's import, read from its job. */
+export async function storedColumnNamesOf(db: Kysely<Database>, uploadId: string): Promise<string[]> {
+  const job = await db
+    .selectFrom('jobs')
+    .select(['result', 'checkpoint'])
+    .where('upload_id', '=', uploadId)
+    .executeTakeFirst();
+  return storedColumnNames(job);
 }
 
 /** A stored row as an object keyed by column name, in column order. */

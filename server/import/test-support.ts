@@ -12,7 +12,7 @@ import { type Job, toNumber } from '../../db/schema.ts';
 import type { BatchSink, RowError } from './batch-sink.ts';
 import { createEmbeddedBatchSink } from './embedded-batch-sink.ts';
 import { createPostgresBatchSink } from './postgres-batch-sink.ts';
-import { type RowObject, rowObject, storedColumnNames } from './stored-rows.ts';
+import { type RowObject, rowObject, storedColumnNamesOf } from './stored-rows.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -114,12 +114,7 @@ export async function readRows(
     .where('upload_id', '=', uploadId)
     .orderBy('record_number')
     .execute();
-  const job = await handle.db
-    .selectFrom('jobs')
-    .select(['result', 'checkpoint'])
-    .where('upload_id', '=', uploadId)
-    .executeTakeFirst();
-  const names = storedColumnNames(job);
+  const names = await storedColumnNamesOf(handle.db, uploadId);
   return rows.map((row) => ({ recordNumber: toNumber(row.record_number), data: rowObject(names, row.data) }));
 }
 

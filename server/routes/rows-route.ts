@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { rowObject, storedColumnNames } from '../import/stored-rows.ts';
+import { rowObject, storedColumnNamesOf } from '../import/stored-rows.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 
 export interface RowsRouteOptions {
@@ -37,12 +37,7 @@ export async function rowsRoute(app: FastifyInstance, options: RowsRouteOptions)
         .orderBy('record_number')
         .limit(request.query.limit)
         .execute();
-      const job = await db
-        .selectFrom('jobs')
-        .select(['result', 'checkpoint'])
-        .where('upload_id', '=', upload.id)
-        .executeTakeFirst();
-      const names = storedColumnNames(job);
+      const names = await storedColumnNamesOf(db, upload.id);
       const last = rows.at(-1);
       return {
         rows: rows.map((row) => ({ recordNumber: Number(row.record_number), data: rowObject(names, row.data) })),

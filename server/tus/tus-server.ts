@@ -38,13 +38,13 @@ const LOCK_TIMEOUT_BODY = JSON.stringify(
   errorBody('upload_busy', 'Another request is still writing this upload; retry in a moment'),
 );
 
-export function createTusServer(options: TusServerOptions): { server: Server; store: UploadStore } {
+export async function createTusServer(options: TusServerOptions): Promise<{ server: Server; store: UploadStore }> {
   // A new request for a locked upload asks the holder (typically a PATCH whose client
   // vanished) to stop; the holder saves what it received and lets go within lockDrainMs.
   const locker = options.locker ?? new MemoryLocker({ acquireLockTimeout: options.lockAcquireTimeoutMs ?? 10_000 });
   // A bucket has no free-disk figure: only the storage budget (MAX_STORAGE_GB) limits S3 uploads.
   const hooks = createTusHooks({ ...options, checkFreeDisk: options.storage.kind === 'file' });
-  const store: UploadStore = createUploadStore(options.storage, options.uploadDir, {
+  const store: UploadStore = await createUploadStore(options.storage, options.uploadDir, {
     expirationPeriodInMilliseconds: options.uploadExpiryMs,
     onTerminated: async (id) => {
       await deleteUpload(options.db, { remove: async () => {} }, id);

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import type { Locker, Upload } from '@tus/utils';
-import { fileImportSource, type ImportSource } from '../import/import-source.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
@@ -154,10 +153,6 @@ export class UploadFileStore extends FileStore implements UploadStore {
       (s) => s.size,
       () => 0,
     );
-  }
-
-  importSource(id: string): ImportSource {
-    return fileImportSource(this.filePath(id));
   }
 
   async listStoredIds(): Promise<Set<string>> {

@@ -14,8 +14,6 @@ import { Readable } from 'node:stream';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { type MetadataValue, S3Store } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
-import type { ImportSource } from '../import/import-source.ts';
-import { s3ImportSource } from '../import/s3-import-source.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { currentRequestContext } from './request-context.ts';
 import type { StoreFeatures, UploadProtocolInfo, UploadStore } from './upload-store.ts';
@@ -158,10 +156,6 @@ export class UploadS3Store extends S3Store implements UploadStore {
       (upload) => upload.offset,
       () => 0,
     );
-  }
-
-  importSource(id: string): ImportSource {
-    return s3ImportSource(this.client, this.bucket, id);
   }
 
   async listStoredIds(): Promise<Set<string>> {

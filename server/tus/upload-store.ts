@@ -1,8 +1,8 @@
 // What the service needs from the place tus keeps uploads, beyond @tus/server's
-// DataStore: the tus routes, cleanup, the upload listing and the worker use only
-// this, so the files on a (shared) volume and the objects in S3 look alike.
+// DataStore: the tus routes, cleanup and the upload listing use only this, so the
+// files on a (shared) volume and the objects in S3 look alike. Workers read an
+// upload's bytes through an ImportSource (server/import/upload-import-sources.ts).
 import type { DataStore } from '@tus/utils';
-import type { ImportSource } from '../import/import-source.ts';
 
 /** What the tus info of an upload records beyond the store's own fields. */
 export interface UploadProtocolInfo {
@@ -28,8 +28,6 @@ export interface UploadStore extends DataStore {
   removeFiles(id: string): Promise<void>;
   /** Bytes an unfinished upload holds so far; 0 when it is unknown or gone. */
   receivedBytes(id: string): Promise<number>;
-  /** The stored bytes of a finished upload, for the import worker. */
-  importSource(id: string): ImportSource;
   /** Ids of every upload with something stored (orphan sweep). */
   listStoredIds(): Promise<Set<string>>;
   /** Oldest modification time (ms) among an upload's stored pieces; undefined when none is left. */

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { compileWorker, WORKER_NODE_FLAGS } from '../../server/build/compile-worker.mjs';
+import { compiledWorker, WORKER_NODE_FLAGS } from '../../server/build/compile-worker.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,12 +19,9 @@ export function runEntryPoint(entry: string, args: string[], env: Record<string,
   return runNode(['--import', 'tsx', entry, ...args], env);
 }
 
-let compiledWorker: Promise<string> | undefined;
-
 /** A `pnpm worker` process: the compiled worker bundle, with the Node flags `pnpm worker` uses. */
 export async function runWorkerProcess(env: Record<string, string>): Promise<RunningProcess> {
-  compiledWorker ??= compileWorker();
-  return runNode([...WORKER_NODE_FLAGS, await compiledWorker], env);
+  return runNode([...WORKER_NODE_FLAGS, await compiledWorker()], env);
 }
 
 function runNode(args: string[], env: Record<string, string>): RunningProcess {
