@@ -3,8 +3,15 @@
 // through (with backpressure), never held in memory whole.
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ImportSource } from './import-source.ts';
+
+/**
+ * The commands used, from the SDK module the caller imported. Importing them
+ * here would put the whole SDK into the worker's bundle even in file mode:
+ * bundling turns this module's lazy import into an eager one.
+ */
+export type S3ReadCommands = Pick<typeof import('@aws-sdk/client-s3'), 'GetObjectCommand' | 'HeadObjectCommand'>;
 
 // As for files: large reads keep per-chunk overhead small.
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -20,7 +27,12 @@ function explain(error: unknown, bucket: string, key: string): unknown {
   return Object.assign(new Error(`s3://${bucket}/${key} does not exist`), { code: 'ENOENT', cause: error });
 }
 
-export function s3ImportSource(client: S3Client, bucket: string, key: string): ImportSource {
+export function s3ImportSource(
+  { GetObjectCommand, HeadObjectCommand }: S3ReadCommands,
+  client: S3Client,
+  bucket: string,
+  key: string,
+): ImportSource {
   return {
     async size() {
       try {

@@ -10,11 +10,11 @@ export type UploadImportSources = (uploadId: string) => ImportSource;
 
 export async function uploadImportSources(storage: StorageConfig, uploadDir: string): Promise<UploadImportSources> {
   if (storage.kind === 'file') return (id) => fileImportSource(join(uploadDir, id));
-  const [{ S3Client }, { s3ImportSource }, { s3ClientConfig }] = await Promise.all([
+  const [sdk, { s3ImportSource }, { s3ClientConfig }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('./s3-import-source.ts'),
     import('../config/s3-client-config.ts'),
   ]);
-  const client = new S3Client(s3ClientConfig(storage));
-  return (id) => s3ImportSource(client, storage.bucket, id);
+  const client = new sdk.S3Client(s3ClientConfig(storage));
+  return (id) => s3ImportSource(sdk, client, storage.bucket, id);
 }
