@@ -1,12 +1,14 @@
 // Turns parsed records into batches: skips title lines, names the header,
 // numbers the records, shapes rows (mapping, types), sets bad rows aside as
-// row errors and cuts a batch at its row or byte cap.
-import type { Batch, ImportCheckpoint, RowError } from './batch-sink.ts';
+// row errors and cuts a batch at its row or byte cap. Rows leave at once as
+// pieces of COPY text (to `emitRows`); the rest of a batch waits for take().
+import type { BatchSummary, ImportCheckpoint, RowError } from './batch-sink.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
 import { CopyTextBuffer } from './copy-text.ts';
 import { ANY_FIELD, type ParsedRecord } from './csv-record-parser.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
+import type { PiecePool } from './piece-pool.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
 export interface AssemblerStart {
@@ -57,6 +59,10 @@ export class BatchAssembler {
     start: AssemblerStart,
     private readonly limits: BatchLimits,
     private readonly rules: AssemblerRules,
+    /** Receives the rows of the current batch as COPY text, a piece at a time. */
+    emitRows: (piece: Buffer) => void,
+    /** Where the pieces come from (and go back to once sent). */
+    pieces?: PiecePool,
   ) {
     this.#header = start.columns
       ? (start.header ?? { present: true, names: start.columns, renamed: [], titleLinesSkipped: [] })
@@ -65,7 +71,7 @@ export class BatchAssembler {
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
     this.#nextLine = start.lineNumber;
-    this.#rows = new CopyTextBuffer(rules.uploadId);
+    this.#rows = new CopyTextBuffer(rules.uploadId, emitRows, pieces);
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -131,8 +137,8 @@ export class BatchAssembler {
     this.stopReason ??= errorPolicyVerdict(this.rules.errorPolicy, this.#recordNumber, this.#rowsRejected, true);
   }
 
-  /** Hands over the pending records with the checkpoint just after the last of them. */
-  take(bytesTotal: number, attemptStartOffset: number): Batch {
+  /** Emits the last rows of the batch and hands over the rest of it, with the checkpoint just after its last record. */
+  take(bytesTotal: number, attemptStartOffset: number): BatchSummary {
     const byteOffset = this.rules.toSourceOffset(this.#end);
     const checkpoint: ImportCheckpoint = {
       byteOffset,
@@ -143,8 +149,8 @@ export class BatchAssembler {
       rowsRejected: this.#rowsRejected,
       header: this.#header,
     };
-    const batch: Batch = {
-      rows: this.#rows.take(),
+    const batch: BatchSummary = {
+      rowCount: this.#rows.flush(),
       errors: this.#errors,
       checkpoint,
       bytesDone: byteOffset,

@@ -1,50 +1,144 @@
-// Commits batches one at a time while the next one is being parsed, so the
-// parser and the database work side by side with at most two batches in memory.
-import { type Batch, type BatchSink, LeaseLostError } from './batch-sink.ts';
+// Streams each batch's rows to the sink while the file is read, and commits
+// batches one after another: the rows of the next batch wait in a short queue
+// while the one before commits. The import loop waits whenever the database
+// falls behind, so a worker holds a few pieces of COPY text, never a batch.
+import type { BatchSink, BatchSummary } from './batch-sink.ts';
+import { LeaseLostError } from './batch-sink.ts';
 import { ImportCancelledError } from './import-errors.ts';
+import { RowPieceQueue } from './row-piece-queue.ts';
+
+/** Pieces of COPY text (256 KiB each) that may wait for the database before the import loop pauses. */
+export const MAX_QUEUED_PIECES = 4;
+/** Batches begun but not committed: the one committing and the one being read (row errors wait in memory too). */
+const MAX_PENDING_BATCHES = 2;
+
+interface OpenBatch {
+  queue: RowPieceQueue;
+  complete(summary: BatchSummary): void;
+  abandon(error: unknown): void;
+}
+
+/** Why the open batch's rows end early: the import stopped while reading it. */
+class BatchAbandoned extends Error {
+  constructor() {
+    super('The import stopped before this batch was complete');
+    this.name = 'BatchAbandoned';
+  }
+}
 
 export class BatchCommitter {
-  #inFlight: Promise<void> | undefined;
-  #failure: unknown;
+  #open: OpenBatch | null = null;
+  /** Settles once every batch begun so far has committed (or been skipped after a failure). */
+  #tail: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | null = null;
+  #queuedPieces = 0;
+  #pendingBatches = 0;
+  #wakeWriter: (() => void) | null = null;
 
   constructor(
     private readonly sink: BatchSink,
     private readonly signal: AbortSignal | undefined,
+    /** Where sent pieces go back to (the pool the rows are written into). */
+    private readonly reuse: (piece: Uint8Array) => void,
+    private readonly maxQueuedPieces = MAX_QUEUED_PIECES,
   ) {}
 
-  /** Waits for the previous commit, then starts this one without waiting for it. */
-  async submit(batch: Batch): Promise<void> {
-    await this.settle();
-    // The outcome is kept rather than left as an unhandled rejection while parsing goes on.
-    this.#inFlight = this.sink.commitBatch(batch).then(
-      (committed) => {
-        // The sink has read the rows. After a failure it may not have (a broken connection
-        // can still hold them queued), so their memory is then left to the garbage collector.
-        batch.rows.release();
-        if (!committed) this.#failure ??= new LeaseLostError();
-      },
-      (error: unknown) => {
-        this.#failure ??= error;
-      },
-    );
+  /** Adds a piece of rows to the batch being read, beginning it (and its commit) if none is open. */
+  write(piece: Uint8Array): void {
+    this.#current().queue.push(piece);
   }
 
-  /** Waits for the commit in flight; throws if it failed, the lease was lost or the import was aborted. */
+  /** Completes the batch being read; with none open, begins and completes one without rows (row errors only). */
+  close(summary: BatchSummary): void {
+    const batch = this.#current();
+    this.#open = null;
+    batch.complete(summary);
+  }
+
+  /** Waits while the database is behind; throws as soon as a commit failed or the lease was lost. */
+  async backpressure(): Promise<void> {
+    while (this.#failure === null && this.isBehind) {
+      await new Promise<void>((resolve) => {
+        this.#wakeWriter = resolve;
+      });
+    }
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  /** Waits for every completed batch to commit; throws if one failed, the lease was lost or the import was aborted. */
   async settle(): Promise<void> {
-    await this.drain();
+    await this.#tail;
     this.throwIfStopped();
   }
 
-  /** Cheap check between parsed groups, so a lost lease or an abort stops the reading early. */
+  /** Checked at batch boundaries: an abort stops the import there, with the batches before it committed. */
   throwIfStopped(): void {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure) throw this.#failure.error;
     if (this.signal?.aborted) throw new ImportCancelledError();
   }
 
-  /** Lets the commit in flight finish (committed batches stay) without reporting its outcome. */
-  async drain(): Promise<void> {
-    const inFlight = this.#inFlight;
-    this.#inFlight = undefined;
-    await inFlight;
+  /** Gives up the batch being read (its transaction rolls back) and lets completed ones commit, without reporting how they did. */
+  async abandon(): Promise<void> {
+    const open = this.#open;
+    this.#open = null;
+    open?.abandon(new BatchAbandoned());
+    await this.#tail;
+  }
+
+  get isBehind(): boolean {
+    return this.#queuedPieces > this.maxQueuedPieces || this.#pendingBatches > MAX_PENDING_BATCHES;
+  }
+
+  #current(): OpenBatch {
+    if (this.#open) return this.#open;
+    const queue = new RowPieceQueue((change) => {
+      this.#queuedPieces += change;
+      if (change < 0) this.#wake();
+    });
+    let resolve: (summary: BatchSummary) => void = () => {};
+    let reject: (error: unknown) => void = () => {};
+    const summary = new Promise<BatchSummary>((settle, fail) => {
+      resolve = settle;
+      reject = fail;
+    });
+    // A sink that stops before reading the summary must not leave its rejection unhandled.
+    summary.catch(() => {});
+    const open: OpenBatch = {
+      queue,
+      complete(completed) {
+        queue.end();
+        resolve(completed);
+      },
+      abandon(error) {
+        queue.fail(error);
+        reject(error);
+      },
+    };
+    this.#open = open;
+    this.#pendingBatches++;
+    this.#tail = this.#tail.then(() => this.#commit(queue, summary));
+    return open;
+  }
+
+  async #commit(queue: RowPieceQueue, summary: Promise<BatchSummary>): Promise<void> {
+    try {
+      // After a failure nothing more is written: a later batch would record a checkpoint past lost rows.
+      if (this.#failure) return;
+      const committed = await this.sink.commitBatch({ rows: queue, summary, reuse: this.reuse });
+      if (!committed) this.#failure ??= { error: new LeaseLostError() };
+    } catch (error) {
+      this.#failure ??= { error };
+    } finally {
+      // Pieces the sink did not read (it gave up, or the batch is still being read) are dropped.
+      queue.fail(this.#failure?.error ?? new BatchAbandoned());
+      this.#pendingBatches--;
+      this.#wake();
+    }
+  }
+
+  #wake(): void {
+    const wake = this.#wakeWriter;
+    this.#wakeWriter = null;
+    wake?.();
   }
 }

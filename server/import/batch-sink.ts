@@ -1,16 +1,9 @@
 // The contract between the CSV import loop and the database: a sink commits
 // one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
+// A batch's rows stream in while the file is read; the rest of it is known
+// once its last record was read.
 import type { JobCheckpoint } from '../../db/schema.ts';
 import type { HeaderSummary } from './column-names.ts';
-
-/** A batch's rows, already encoded as COPY text lines of imported_rows (see CopyTextBuffer). */
-export interface EncodedRows {
-  count: number;
-  /** UTF-8 bytes, whole lines in order. */
-  pieces: Uint8Array[];
-  /** Called once the sink no longer reads `pieces`: their memory is reused. */
-  release(): void;
-}
 
 export interface RowError {
   recordNumber: number;
@@ -30,8 +23,10 @@ export interface ImportCheckpoint extends JobCheckpoint {
   header?: HeaderSummary | null;
 }
 
-export interface Batch {
-  rows: EncodedRows;
+/** What a batch holds besides its rows, known once its last record was read. */
+export interface BatchSummary {
+  /** Rows the batch's COPY text holds. */
+  rowCount: number;
   errors: RowError[];
   checkpoint: JobCheckpoint;
   bytesDone: number;
@@ -40,11 +35,25 @@ export interface Batch {
   attemptStartOffset?: number;
 }
 
+export interface Batch {
+  /**
+   * The rows as COPY text lines of imported_rows (UTF-8, whole lines, in order;
+   * see CopyTextBuffer), produced while the file is read: the iteration ends
+   * when the batch is complete, and throws when the import gave up on it.
+   */
+  rows: AsyncIterable<Uint8Array>;
+  /** Settles with the rest of the batch once `rows` has ended. */
+  summary: Promise<BatchSummary>;
+  /** Hands a piece of `rows` back for reuse once its bytes were sent (or copied): optional, saves memory churn. */
+  reuse(piece: Uint8Array): void;
+}
+
 export interface BatchSink {
   /**
    * Writes the batch's rows and errors and records its checkpoint, all in ONE
    * transaction. Returns false (and writes nothing) when the job no longer
    * belongs to this worker (lease lost / cancelled): the import must then stop.
+   * It may return without reading the rows only when it returns false or throws.
    */
   commitBatch(batch: Batch): Promise<boolean>;
 }

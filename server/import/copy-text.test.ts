@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkPool } from './chunk-pool.ts';
 import { CopyTextBuffer, copyTextValue, rowCopyJson, rowJson, withoutNul } from './copy-text.ts';
 import { ANY_FIELD, CsvRecordParser } from './csv-record-parser.ts';
+import { PiecePool } from './piece-pool.ts';
 
 describe('COPY text serialisation', () => {
   it('escapes what COPY text format treats as special', () => {
@@ -20,17 +20,23 @@ describe('COPY text serialisation', () => {
     ]);
   });
 
-  it('writes one line per row with the JSON backslashes doubled, into pooled chunks', () => {
-    const pool = new ChunkPool(400);
-    const buffer = new CopyTextBuffer('up', pool);
+  it('writes one line per row with the JSON backslashes doubled, emitting each piece once it is full', () => {
+    const pieces: Buffer[] = [];
+    const pool = new PiecePool(400);
+    const buffer = new CopyTextBuffer('up', (piece) => pieces.push(piece), pool);
     buffer.add(1, ['tab\there', 'back\\slash'], ANY_FIELD);
     buffer.add(2, ['line\nbreak', '"quoted"'], 0b11);
+    expect(pieces).toHaveLength(0);
     buffer.add(3, ['Zoë', 'x'.repeat(100)], 0);
+    // Room is kept for 3 bytes per character: line 3 did not fit beside lines 1 and 2.
+    expect(pieces).toHaveLength(1);
     buffer.add(4, ['y'.repeat(200)], 0);
+    // Line 4 (more than a piece could need) goes out on its own, after the piece holding line 3.
+    expect(pieces).toHaveLength(3);
     expect(buffer.count).toBe(4);
-    const rows = buffer.take();
-    expect(rows.count).toBe(4);
-    expect(Buffer.concat(rows.pieces).toString('utf8')).toBe(
+    expect(buffer.flush()).toBe(4);
+    expect(pieces).toHaveLength(3);
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(
       [
         'up\t1\t["tab\\\\there","back\\\\\\\\slash"]\n',
         'up\t2\t["line\\\\nbreak","\\\\"quoted\\\\""]\n',
@@ -38,13 +44,17 @@ describe('COPY text serialisation', () => {
         `up\t4\t["${'y'.repeat(200)}"]\n`,
       ].join(''),
     );
-    // Room is kept for 3 bytes per character: lines 1 and 2 share a chunk, line 3 starts
-    // the next, and line 4 (more than a chunk could need) gets a buffer of its own.
-    expect(rows.pieces).toHaveLength(3);
-    const pooled = rows.pieces.slice(0, 2).map((piece) => piece.buffer);
-    rows.release();
-    expect(pooled).toContain(pool.take().buffer);
-    expect(buffer.take()).toMatchObject({ count: 0, pieces: [] });
+    // Each piece is a buffer of its own: one already emitted may still be waiting in a socket.
+    expect(new Set(pieces.map((piece) => piece.buffer)).size).toBe(3);
+    // Once sent, a pool piece is written again; the long line's own buffer is not kept.
+    pool.give(pieces[0] as Buffer);
+    pool.give(pieces[2] as Buffer);
+    buffer.add(5, ['z'], 0);
+    expect(buffer.flush()).toBe(1);
+    expect(pieces.at(-1)?.toString('utf8')).toBe('up\t5\t["z"]\n');
+    expect(pieces.at(-1)?.buffer).toBe(pieces[0]?.buffer);
+    expect(buffer.flush()).toBe(0);
+    expect(pieces).toHaveLength(4);
   });
 
   it('writes plain values as they are and escapes those the parser marked', () => {

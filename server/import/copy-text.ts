@@ -1,7 +1,6 @@
 // Serialises rows for COPY ... FROM in PostgreSQL's text format, the fastest
 // way into `imported_rows` on both pg (pg-copy-streams) and PGlite (/dev/blob).
-import type { EncodedRows } from './batch-sink.ts';
-import { ChunkPool } from './chunk-pool.ts';
+import { PiecePool } from './piece-pool.ts';
 import type { RowValues } from './row-shaper.ts';
 
 // PostgreSQL text and jsonb cannot hold U+0000 (json stores it, but `data::jsonb` would then fail). U+FFFD keeps the damaged cell
@@ -57,29 +56,31 @@ export function copyTextValue(value: string): string {
   return value.replace(/[\\\n\r\t]/g, (char) => COPY_ESCAPES[char]);
 }
 
+/** Bytes per piece of COPY text handed to the database: small enough to keep a worker's memory low, large enough that per-piece costs vanish. */
+export const COPY_PIECE_BYTES = 256 * 1024;
+
 /**
- * Collects a batch's rows as `upload_id, record_number, data` lines for COPY,
- * written as UTF-8 into pooled chunks the moment each row is read: what waits
- * for the commit is a few chunks of bytes, not thousands of strings.
+ * Encodes rows as `upload_id, record_number, data` lines for COPY, written as
+ * UTF-8 into fixed-size pieces taken from a pool; each full piece goes to
+ * `emit` at once, so the rows stream into the database while the file is still
+ * being read and what waits in memory is a few pieces, not a batch. Whoever
+ * sends a piece gives it back to the pool.
  */
 export class CopyTextBuffer {
   readonly #prefix: string;
-  /** Filled parts of chunks, in order. */
-  #pieces: Buffer[] = [];
-  /** The pooled chunks behind #pieces (a line larger than a chunk gets its own buffer, not pooled). */
-  #pooled: Buffer[] = [];
   #current: Buffer | null = null;
   #used = 0;
   #count = 0;
 
   constructor(
     uploadId: string,
-    private readonly pool = new ChunkPool(),
+    private readonly emit: (piece: Buffer) => void,
+    private readonly pool = new PiecePool(COPY_PIECE_BYTES),
   ) {
     this.#prefix = `${copyTextValue(withoutNul(uploadId))}\t`;
   }
 
-  /** Rows added since the last take(). */
+  /** Rows added since the last flush(). */
   get count(): number {
     return this.#count;
   }
@@ -90,30 +91,26 @@ export class CopyTextBuffer {
     // A UTF-16 code unit becomes at most 3 bytes of UTF-8.
     const most = line.length * 3;
     if (this.#current === null || this.#used + most > this.#current.length) {
-      this.#closeChunk();
-      if (most > this.pool.chunkBytes) {
-        this.#pieces.push(Buffer.from(line, 'utf8'));
+      this.#emitCurrent();
+      if (most > this.pool.pieceBytes) {
+        this.emit(Buffer.from(line, 'utf8'));
         return;
       }
       this.#current = this.pool.take();
-      this.#pooled.push(this.#current);
     }
     this.#used += this.#current.write(line, this.#used, 'utf8');
   }
 
-  /** Hands over the rows added so far; `release` gives their chunks back once nothing reads them. */
-  take(): EncodedRows {
-    this.#closeChunk();
-    const pooled = this.#pooled;
-    const rows: EncodedRows = { count: this.#count, pieces: this.#pieces, release: () => this.pool.give(pooled) };
-    this.#pieces = [];
-    this.#pooled = [];
+  /** Emits the partly filled piece; returns the number of rows added since the last flush. */
+  flush(): number {
+    this.#emitCurrent();
+    const count = this.#count;
     this.#count = 0;
-    return rows;
+    return count;
   }
 
-  #closeChunk(): void {
-    if (this.#current !== null && this.#used > 0) this.#pieces.push(this.#current.subarray(0, this.#used));
+  #emitCurrent(): void {
+    if (this.#current !== null && this.#used > 0) this.emit(this.#current.subarray(0, this.#used));
     this.#current = null;
     this.#used = 0;
   }

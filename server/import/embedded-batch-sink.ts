@@ -2,7 +2,7 @@
 // Kysely's connection is held, and rows arrive by COPY from an in-memory blob.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database, JobProgress } from '../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { createProgressMeter } from './progress-meter.ts';
 import { type BatchSinkOptions, type BatchTransaction, batchTarget, writeBatch } from './write-batch.ts';
@@ -19,18 +19,22 @@ export function createEmbeddedBatchSink(options: EmbeddedBatchSinkOptions): Batc
   const target = batchTarget(options);
   return {
     async commitBatch(batch) {
-      const progress = measure(batch);
-      let committed = false;
-      // PGlite has a single connection. Holding Kysely's (which Kysely hands out one
-      // at a time) keeps every other query of the process out of this transaction.
+      // The whole batch is read first: PGlite's COPY takes one blob, and its single
+      // connection must not wait for the file while the rest of the process needs it.
+      const pieces: Uint8Array[] = [];
+      for await (const piece of batch.rows) pieces.push(piece);
+      const ready = { rows: inOrder(pieces), summary: batch.summary, reuse: batch.reuse };
+      let progress: JobProgress | null = null;
+      // Holding Kysely's connection (which Kysely hands out one at a time) keeps
+      // every other query of the process out of this transaction.
       await options.db.connection().execute(async () => {
         await options.pglite.transaction(async (tx) => {
-          committed = await writeBatch(statementsOn(tx), target, batch, progress);
-          if (!committed) await tx.rollback();
+          progress = await writeBatch(statementsOn(tx), target, ready, measure);
+          if (!progress) await tx.rollback();
         });
       });
-      if (committed) options.onProgress?.(progress);
-      return committed;
+      if (progress) options.onProgress?.(progress);
+      return progress !== null;
     },
   };
 }
@@ -41,9 +45,19 @@ function statementsOn(tx: Transaction): BatchTransaction {
       const result = await tx.query<Record<string, unknown>>(text, params);
       return { rows: result.rows, affected: result.affectedRows ?? 0 };
     },
-    async copyRows(pieces) {
+    async copyRows(pieces, reuse) {
+      const parts: Uint8Array[] = [];
+      for await (const piece of pieces) parts.push(piece);
+      if (parts.length === 0) return;
       // pg-copy-streams speaks the wire protocol PGlite does not emulate; /dev/blob is PGlite's own COPY input.
-      await tx.query(COPY_ROWS, [], { blob: new Blob([...pieces] as BlobPart[]) });
+      const blob = new Blob(parts as BlobPart[]);
+      // The blob holds a copy of the bytes.
+      for (const piece of parts) reuse(piece);
+      await tx.query(COPY_ROWS, [], { blob });
     },
   };
+}
+
+async function* inOrder(pieces: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* pieces;
 }

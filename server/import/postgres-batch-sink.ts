@@ -1,7 +1,7 @@
 // BatchSink for a PostgreSQL server: one pooled connection and one transaction
-// per batch, rows streamed in with COPY through pg-copy-streams.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// per batch, rows streamed in with COPY through pg-copy-streams as they are read.
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BatchSink } from './batch-sink.ts';
@@ -19,7 +19,6 @@ export function createPostgresBatchSink(options: PostgresBatchSinkOptions): Batc
   const target = batchTarget(options);
   return {
     async commitBatch(batch) {
-      const progress = measure(batch);
       const client = await options.pool.connect();
       let broken: Error | undefined;
       // The pool listens for errors of idle clients only: a connection dying mid-COPY
@@ -34,10 +33,10 @@ export function createPostgresBatchSink(options: PostgresBatchSinkOptions): Batc
         // Not waiting for the WAL flush per batch is therefore safe, and ~7% faster.
         // (The job's completion is a normal commit, which flushes every batch before it.)
         await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-        const committed = await writeBatch(statementsOn(client), target, batch, progress);
-        await client.query(committed ? 'COMMIT' : 'ROLLBACK');
-        if (committed) options.onProgress?.(progress);
-        return committed;
+        const progress = await writeBatch(statementsOn(client), target, batch, measure);
+        await client.query(progress ? 'COMMIT' : 'ROLLBACK');
+        if (progress) options.onProgress?.(progress);
+        return progress !== null;
       } catch (error) {
         // A connection whose rollback fails is in an unknown state: the pool must drop it.
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -52,14 +51,48 @@ export function createPostgresBatchSink(options: PostgresBatchSinkOptions): Batc
   };
 }
 
+/**
+ * Resolves once the connection's socket has taken the piece's bytes: pg-copy-streams
+ * calls back when its write went through or, if the socket was full, on its drain.
+ * Only then may the piece's buffer be written again.
+ */
+function writePiece(copy: Writable, piece: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    copy.write(piece, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 function statementsOn(client: pg.PoolClient): BatchTransaction {
   return {
     async query(text, params) {
       const result = await client.query(text, params);
       return { rows: result.rows, affected: result.rowCount ?? 0 };
     },
-    async copyRows(pieces) {
-      await pipeline(Readable.from(pieces), client.query(copyFrom(COPY_ROWS)));
+    async copyRows(pieces, reuse) {
+      const iterator = pieces[Symbol.asyncIterator]();
+      let next = await iterator.next();
+      if (next.done) return;
+      const copy = client.query(copyFrom(COPY_ROWS));
+      const ended = finished(copy);
+      // Handled at once, read below: the stream can fail while the next piece is still being parsed.
+      const failure = ended.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      try {
+        for (; !next.done; next = await iterator.next()) {
+          // A write waiting for the socket's drain is never called back if the connection
+          // dies: the stream's failure must end the wait (a database restart would hang here).
+          await Promise.race([writePiece(copy, next.value), ended]);
+          reuse(next.value);
+        }
+        copy.end();
+      } catch (error) {
+        // The import gave the batch up, or the connection failed: COPY is cancelled, the caller rolls back.
+        copy.destroy(error as Error);
+        throw (await failure) ?? error;
+      }
+      await ended;
     },
   };
 }

@@ -8,7 +8,7 @@ describe('createProgressMeter', () => {
     now += 2_000;
     const checkpoint = { byteOffset: 600, recordNumber: 50, lineNumber: 51, columns: ['a'], rowsRejected: 5 };
     const batch = {
-      rows: { count: 0, pieces: [], release: () => {} },
+      rowCount: 45,
       errors: [],
       checkpoint,
       bytesDone: 600,

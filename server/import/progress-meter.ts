@@ -1,9 +1,9 @@
 // Turns a batch into the JobProgress shown to users: bytes, rows, and a rate
 // and ETA measured over this attempt only, so a resume does not inflate them.
 import type { JobProgress } from '../../db/schema.ts';
-import { type Batch, rowsRejectedIn } from './batch-sink.ts';
+import { type BatchSummary, rowsRejectedIn } from './batch-sink.ts';
 
-export type ProgressMeter = (batch: Batch) => JobProgress;
+export type ProgressMeter = (batch: BatchSummary) => JobProgress;
 
 /** Starts the clock now: create the meter when the attempt starts (with its sink). */
 export function createProgressMeter(now: () => number = () => performance.now()): ProgressMeter {

@@ -3,12 +3,17 @@
 import type { JobProgress } from '../../db/schema.ts';
 import type { Batch, RowError } from './batch-sink.ts';
 import { withoutNul } from './copy-text.ts';
+import type { ProgressMeter } from './progress-meter.ts';
 
 /** What a sink's open transaction offers to writeBatch. */
 export interface BatchTransaction {
   query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
-  /** COPY imported_rows (upload_id, record_number, data) FROM text-format pieces. */
-  copyRows(pieces: readonly Uint8Array[]): Promise<void>;
+  /**
+   * COPY imported_rows (upload_id, record_number, data) FROM text-format
+   * pieces, no COPY at all when there are none; `reuse` gets each piece back
+   * once its bytes are no longer read.
+   */
+  copyRows(pieces: AsyncIterable<Uint8Array>, reuse: (piece: Uint8Array) => void): Promise<void>;
 }
 
 export interface BatchTarget {
@@ -23,9 +28,9 @@ export interface BatchTarget {
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_MAX_STORED_ERRORS = 10_000;
 
-// First statement of the transaction: checking the lease and saving the checkpoint
-// in one UPDATE takes the job's row lock, so a worker reclaiming the job waits for
-// this commit or, if it got there first, this batch finds 0 rows and writes nothing.
+// After the rows: checking the lease and saving the checkpoint in one UPDATE takes
+// the job's row lock, so a worker reclaiming the job waits for this commit or, if
+// it got there first, this batch finds 0 rows and the transaction rolls back.
 const RECORD_CHECKPOINT = `
   UPDATE jobs
      SET checkpoint = $1::jsonb, progress = $2::jsonb, updated_at = now(),
@@ -37,25 +42,31 @@ const COUNT_STORED_ERRORS = 'SELECT count(*)::integer AS stored FROM row_errors 
 // 5 parameters a row: 1000 rows stay far below the protocol's 65535 limit.
 const ERROR_ROWS_PER_INSERT = 1000;
 
-/** Runs the batch's statements; false means the lease is lost and the caller must roll back. */
+/**
+ * Runs the batch's statements: its rows stream in with COPY as they are read,
+ * then its checkpoint and row errors follow. Returns the progress to report,
+ * or null when the lease is lost and the caller must roll back.
+ */
 export async function writeBatch(
   tx: BatchTransaction,
   target: BatchTarget,
   batch: Batch,
-  progress: JobProgress,
-): Promise<boolean> {
+  measure: ProgressMeter,
+): Promise<JobProgress | null> {
+  await tx.copyRows(batch.rows, batch.reuse);
+  const summary = await batch.summary;
+  const progress = measure(summary);
   const params = [
-    JSON.stringify(batch.checkpoint),
+    JSON.stringify(summary.checkpoint),
     JSON.stringify(progress),
     Math.round(target.leaseMs),
     target.jobId,
     target.workerId,
   ];
   const { affected } = await tx.query(RECORD_CHECKPOINT, params);
-  if (affected === 0) return false;
-  if (batch.rows.count > 0) await tx.copyRows(batch.rows.pieces);
-  if (batch.errors.length > 0) await insertRowErrors(tx, target, batch.errors);
-  return true;
+  if (affected === 0) return null;
+  if (summary.errors.length > 0) await insertRowErrors(tx, target, summary.errors);
+  return progress;
 }
 
 async function insertRowErrors(tx: BatchTransaction, target: BatchTarget, errors: RowError[]): Promise<void> {
