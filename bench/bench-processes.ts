@@ -1,11 +1,16 @@
-// The processes benchmarks measure, each a real child: the service
-// (server/main.ts), a worker (server/worker-main.ts) and the small scripts in
+// The processes benchmarks measure, each a real child: the service and a
+// worker (the bundles `pnpm start` and `pnpm worker` run) and the small scripts in
 // bench/scripts/; plus RSS sampling of a child from /proc/<pid>/status.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compiledWorker, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
+import {
+  compiledService,
+  compiledWorker,
+  SERVICE_NODE_FLAGS,
+  WORKER_NODE_FLAGS,
+} from '../server/build/compile-server.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The token every benchmark service accepts (AUTH_TOKENS). */
@@ -67,11 +72,11 @@ export async function waitForText(proc: BenchProcess, pattern: RegExp, timeoutMs
   }
 }
 
-/** `server/main.ts` on a free port; resolves with its base URL once it listens. */
+/** `pnpm start`'s bundle on a free port; resolves with its base URL once it listens. */
 export async function startServiceProcess(
   env: Record<string, string | undefined>,
 ): Promise<BenchProcess & { baseUrl: string }> {
-  const proc = spawnTs('server/main.ts', [], {
+  const proc = spawnNode([...SERVICE_NODE_FLAGS, await compiledService()], {
     PORT: '0',
     MIN_FREE_DISK_MB: '0',
     AUTH_TOKENS: `bench:${BENCH_TOKEN}`,

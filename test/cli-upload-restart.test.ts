@@ -10,11 +10,10 @@ import type { UploadView } from '../server/uploads/upload-view.ts';
 import { apiRequest } from './support/api-client.ts';
 import { sha256File, writeCsvFixture } from './support/csv-fixtures.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from './support/postgres-database.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from './support/service-process.ts';
+import { type RunningProcess, runEntryPoint, runServiceProcess, waitForOutput } from './support/service-process.ts';
 import { databaseKind, databaseUnavailable } from './support/test-service.ts';
 import { jsonLines, storedSha256 } from './support/upload-checks.ts';
 
-const MAIN = 'server/main.ts';
 const CLI = 'server/cli/main.ts';
 const TOKEN = 'restart-test-token-0123456789';
 
@@ -37,7 +36,7 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload across a server restart 
   const running: RunningProcess[] = [];
 
   async function startServer(): Promise<RunningProcess> {
-    const server = runEntryPoint(MAIN, [], serverEnv);
+    const server = await runServiceProcess(serverEnv);
     running.push(server);
     // Generous: `pnpm start`'s entry point may first (re)build the web UI.
     await waitForOutput(server, /CSV upload service: http/, 150_000);

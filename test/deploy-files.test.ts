@@ -10,7 +10,12 @@ import { promisify } from 'node:util';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { WORKER_BUNDLE, WORKER_NODE_FLAGS } from '../server/build/compile-worker.mjs';
+import {
+  SERVICE_BUNDLE,
+  SERVICE_NODE_FLAGS,
+  WORKER_BUNDLE,
+  WORKER_NODE_FLAGS,
+} from '../server/build/compile-server.mjs';
 import { findProgram, programUnavailable } from './support/required-program.ts';
 import { ROOT } from './support/service-process.ts';
 
@@ -51,7 +56,13 @@ describe('deploy/compose.yaml', () => {
     expect(compose.services.worker.command).toEqual(['node', ...WORKER_NODE_FLAGS, bundle]);
     const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
     expect(scripts.worker).toContain(['exec node', ...WORKER_NODE_FLAGS, bundle].join(' '));
-    expect(await readFile(deploy('Dockerfile'), 'utf8')).toContain('node server/build/compile-worker.mjs');
+    // The API runs the bundle `pnpm start` runs, with the same flags, built in the image.
+    const service = relative(ROOT, SERVICE_BUNDLE);
+    expect(scripts.start).toContain(['exec node', ...SERVICE_NODE_FLAGS, service].join(' '));
+    const dockerfile = await readFile(deploy('Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('node server/build/compile-server.mjs');
+    const command = ['node', ...SERVICE_NODE_FLAGS, service].map((part) => JSON.stringify(part));
+    expect(dockerfile).toContain(`CMD [${command.join(', ')}]`);
     expect(compose.services.api.environment.WORKER_CONCURRENCY).toBe('0');
     expect(existsSync(join(ROOT, compose.services.api.build.dockerfile))).toBe(true);
     for (const volume of compose.services.caddy.volumes as string[]) {

@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { apiRequest } from './support/api-client.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from './support/postgres-database.ts';
 import { createUpload, head } from './support/raw-tus.ts';
-import { runEntryPoint, runToEnd, waitForOutput } from './support/service-process.ts';
+import { runServiceProcess, runServiceToEnd, runToEnd, waitForOutput } from './support/service-process.ts';
 import { databaseKind, databaseUnavailable } from './support/test-service.ts';
 
-const MAIN = 'server/main.ts';
 const CLI = 'server/cli/main.ts';
 
 describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKind})`, () => {
@@ -43,14 +42,14 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
       ['PORT', 'abc'],
       ['MAX_FILE_SIZE', '-1'],
     ]) {
-      const result = await runToEnd(MAIN, [], { ...env, [name]: value as string });
+      const result = await runServiceToEnd({ ...env, [name]: value as string });
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain(`Invalid configuration: ${name}`);
     }
   });
 
   it('starts, serves with its token, and shuts down cleanly keeping in-flight bytes', async () => {
-    const server = runEntryPoint(MAIN, [], env);
+    const server = await runServiceProcess(env);
     // A failed assertion must not leave a server holding the data directory for the next test.
     onTestFinished(() => {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -96,7 +95,7 @@ describe.skipIf(databaseUnavailable())(`service and CLI processes (${databaseKin
     request.destroy();
 
     // Restarted, the server reports exactly the bytes that arrived before the shutdown.
-    const again = runEntryPoint(MAIN, [], env);
+    const again = await runServiceProcess(env);
     onTestFinished(() => {
       if (again.child.exitCode === null) again.child.kill('SIGKILL');
     });

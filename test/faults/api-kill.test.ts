@@ -1,4 +1,4 @@
-// Fault: the API process (`server/main.ts`, PostgreSQL mode) killed with -9
+// Fault: the API process (`pnpm start`'s bundle, PostgreSQL mode) killed with -9
 // while 10 tus-js-client uploads are sending, then started again on the same
 // port. Every client retries, resumes the same upload from the server's
 // offset, and every stored file ends byte-identical.
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File, writeCsvFixture } from '../support/csv-fixtures.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from '../support/postgres-database.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from '../support/service-process.ts';
+import { type RunningProcess, runServiceProcess, waitForOutput } from '../support/service-process.ts';
 import { databaseUnavailable } from '../support/test-service.ts';
 import { tusUpload } from '../support/tus-client.ts';
 
@@ -28,8 +28,8 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
   let port: number;
   let server: RunningProcess | undefined;
 
-  function startApi(): RunningProcess {
-    return runEntryPoint('server/main.ts', [], {
+  function startApi(): Promise<RunningProcess> {
+    return runServiceProcess({
       PORT: String(port),
       DATA_DIR: join(work, 'data'),
       DATABASE_URL: database.url,
@@ -63,7 +63,7 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
       // Distinct contents, so a mix-up between uploads cannot pass the check.
       await writeFile(files[i] as string, Buffer.concat([Buffer.from(`upload number ${i}\r\n`), body]));
     }
-    server = startApi();
+    server = await startApi();
     await waitForOutput(server, /CSV upload service/);
 
     const sent = new Array<number>(FILES).fill(0);
@@ -91,7 +91,7 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
       `[fault] injected: kill -9 of the API process with ${Math.round((sentAtKill / total) * 100)}% of 10 uploads sent\n`,
     );
     await new Promise((r) => setTimeout(r, 500));
-    server = startApi();
+    server = await startApi();
     await waitForOutput(server, /CSV upload service/);
 
     const results = await Promise.all(uploads);

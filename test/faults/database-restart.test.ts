@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCsvFixture } from '../support/csv-fixtures.ts';
 import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.ts';
 import { createUpload, head, patch } from '../support/raw-tus.ts';
-import { type RunningProcess, runEntryPoint, waitForOutput } from '../support/service-process.ts';
+import { type RunningProcess, runServiceProcess, waitForOutput } from '../support/service-process.ts';
 import { tusUpload } from '../support/tus-client.ts';
 
 const MiB = 1024 * 1024;
@@ -73,7 +73,7 @@ suite('fault: PostgreSQL restarted mid-import and mid-finish (private server)', 
   beforeAll(async () => {
     database = await startPrivatePostgres();
     work = await mkdtemp(join(tmpdir(), 'csvup-fault-pg-'));
-    service = runEntryPoint('server/main.ts', [], {
+    service = await runServiceProcess({
       PORT: '0',
       DATA_DIR: join(work, 'data'),
       DATABASE_URL: database.url,

@@ -13,7 +13,7 @@ import type { UploadView } from '../../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, uploadIdFromUrl, waitForUpload } from '../support/api-client.ts';
 import { FIXTURE_HEADER, sha256File, writeCsvFixture } from '../support/csv-fixtures.ts';
 import { createUpload, head, patch, rawRequest } from '../support/raw-tus.ts';
-import { type RunningProcess, runToEnd, runWorkerProcess, waitForOutput } from '../support/service-process.ts';
+import { type RunningProcess, runServiceToEnd, runWorkerProcess, waitForOutput } from '../support/service-process.ts';
 import { databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { FileUrlStorage, tusUpload } from '../support/tus-client.ts';
 import { type LocalS3, startLocalS3 } from './support/local-s3.ts';
@@ -205,7 +205,7 @@ describe.skipIf(databaseUnavailable())('S3 storage (s3rver)', () => {
   });
 
   it('refuses to start with STORAGE=s3 and no S3_BUCKET, naming the variable', async () => {
-    const run = await runToEnd('server/main.ts', [], { STORAGE: 's3', DATA_DIR: workDir, PORT: '0' });
+    const run = await runServiceToEnd({ STORAGE: 's3', DATA_DIR: workDir, PORT: '0' });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^Invalid configuration: S3_BUCKET must be set when STORAGE=s3/m);
   });

@@ -1,9 +1,14 @@
-// Runs `pnpm start`'s entry point (and the CLI) as real child processes, the
-// way a user does, and reads what they print.
+// Runs `pnpm start`'s and `pnpm worker`'s bundles (and the CLI) as real child
+// processes, the way a user does, and reads what they print.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { compiledWorker, WORKER_NODE_FLAGS } from '../../server/build/compile-worker.mjs';
+import {
+  compiledService,
+  compiledWorker,
+  SERVICE_NODE_FLAGS,
+  WORKER_NODE_FLAGS,
+} from '../../server/build/compile-server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -17,6 +22,11 @@ export interface RunningProcess {
 
 export function runEntryPoint(entry: string, args: string[], env: Record<string, string>): RunningProcess {
   return runNode(['--import', 'tsx', entry, ...args], env);
+}
+
+/** A `pnpm start` process: the compiled service bundle, with the Node flags `pnpm start` uses. */
+export async function runServiceProcess(env: Record<string, string>): Promise<RunningProcess> {
+  return runNode([...SERVICE_NODE_FLAGS, await compiledService()], env);
 }
 
 /** A `pnpm worker` process: the compiled worker bundle, with the Node flags `pnpm worker` uses. */
@@ -59,7 +69,15 @@ export async function waitForOutput(
 }
 
 export async function runToEnd(entry: string, args: string[], env: Record<string, string>) {
-  const run = runEntryPoint(entry, args, env);
+  return outcomeOf(runEntryPoint(entry, args, env));
+}
+
+/** A `pnpm start` process run until it exits (a start-up error). */
+export async function runServiceToEnd(env: Record<string, string>) {
+  return outcomeOf(await runServiceProcess(env));
+}
+
+async function outcomeOf(run: RunningProcess) {
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

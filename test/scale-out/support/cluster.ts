@@ -5,7 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTemporaryDatabase, type TemporaryDatabase } from '../../support/postgres-database.ts';
-import { type RunningProcess, runEntryPoint, runWorkerProcess, waitForOutput } from '../../support/service-process.ts';
+import {
+  type RunningProcess,
+  runServiceProcess,
+  runWorkerProcess,
+  waitForOutput,
+} from '../../support/service-process.ts';
 
 export const TOKEN = 'scale-out-test-token-0123456789';
 
@@ -68,7 +73,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     database,
     uploadDir,
     async startApi(name, extra = {}) {
-      const api = track(runEntryPoint('server/main.ts', [], envFor(name, { WORKER_CONCURRENCY: '0', ...extra })), name);
+      const api = track(await runServiceProcess(envFor(name, { WORKER_CONCURRENCY: '0', ...extra })), name);
       const [, url] = await waitForOutput(api, /CSV upload service: (http:\/\/\S+)/, 90_000);
       api.baseUrl = url as string;
       return api;
