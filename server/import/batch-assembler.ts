@@ -62,7 +62,7 @@ export class BatchAssembler {
     /** Receives the rows of the current batch as COPY text, a piece at a time. */
     emitRows: (piece: Buffer) => void,
     /** Where the pieces come from (and go back to once sent). */
-    pieces?: PiecePool,
+    pieces: PiecePool,
   ) {
     this.#header = start.columns
       ? (start.header ?? { present: true, names: start.columns, renamed: [], titleLinesSkipped: [] })

@@ -40,7 +40,6 @@ export class BatchCommitter {
     private readonly signal: AbortSignal | undefined,
     /** Where sent pieces go back to (the pool the rows are written into). */
     private readonly reuse: (piece: Uint8Array) => void,
-    private readonly maxQueuedPieces = MAX_QUEUED_PIECES,
   ) {}
 
   /** Adds a piece of rows to the batch being read, beginning it (and its commit) if none is open. */
@@ -86,7 +85,7 @@ export class BatchCommitter {
   }
 
   get isBehind(): boolean {
-    return this.#queuedPieces > this.maxQueuedPieces || this.#pendingBatches > MAX_PENDING_BATCHES;
+    return this.#queuedPieces > MAX_QUEUED_PIECES || this.#pendingBatches > MAX_PENDING_BATCHES;
   }
 
   #current(): OpenBatch {

@@ -1,6 +1,6 @@
 // Serialises rows for COPY ... FROM in PostgreSQL's text format, the fastest
 // way into `imported_rows` on both pg (pg-copy-streams) and PGlite (/dev/blob).
-import { PiecePool } from './piece-pool.ts';
+import type { PiecePool } from './piece-pool.ts';
 import type { RowValues } from './row-shaper.ts';
 
 // PostgreSQL text and jsonb cannot hold U+0000 (json stores it, but `data::jsonb` would then fail). U+FFFD keeps the damaged cell
@@ -56,9 +56,6 @@ export function copyTextValue(value: string): string {
   return value.replace(/[\\\n\r\t]/g, (char) => COPY_ESCAPES[char]);
 }
 
-/** Bytes per piece of COPY text handed to the database: small enough to keep a worker's memory low, large enough that per-piece costs vanish. */
-export const COPY_PIECE_BYTES = 256 * 1024;
-
 /**
  * Encodes rows as `upload_id, record_number, data` lines for COPY, written as
  * UTF-8 into fixed-size pieces taken from a pool; each full piece goes to
@@ -75,7 +72,7 @@ export class CopyTextBuffer {
   constructor(
     uploadId: string,
     private readonly emit: (piece: Buffer) => void,
-    private readonly pool = new PiecePool(COPY_PIECE_BYTES),
+    private readonly pool: PiecePool,
   ) {
     this.#prefix = `${copyTextValue(withoutNul(uploadId))}\t`;
   }

@@ -7,7 +7,6 @@ import type { JobCheckpoint } from '../../db/schema.ts';
 import { BatchAssembler } from './batch-assembler.ts';
 import { BatchCommitter } from './batch-committer.ts';
 import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './batch-sink.ts';
-import { COPY_PIECE_BYTES } from './copy-text.ts';
 import { CsvRecordParser, CsvSyntaxError } from './csv-record-parser.ts';
 import { detectSourceFormat } from './detect-source-format.ts';
 import { hashFilePrefix } from './hash-file-prefix.ts';
@@ -69,7 +68,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     hash.update(chunk);
     bytesRead += chunk.length;
   });
-  const pieces = new PiecePool(COPY_PIECE_BYTES);
+  const pieces = new PiecePool();
   const committer = new BatchCommitter(sink, options.signal, (piece) => pieces.give(piece));
   const assembler = new BatchAssembler(
     {

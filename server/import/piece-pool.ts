@@ -2,11 +2,14 @@
 // sent them. A fresh 256 KiB buffer per piece made V8 count ~50 MB/s of new
 // external memory and run a full garbage collection ten times a second.
 
+/** Bytes per piece of COPY text handed to the database: small enough to keep a worker's memory low, large enough that per-piece costs vanish. */
+export const COPY_PIECE_BYTES = 256 * 1024;
+
 export class PiecePool {
   #free: Buffer[] = [];
 
   constructor(
-    readonly pieceBytes: number,
+    readonly pieceBytes = COPY_PIECE_BYTES,
     /** Buffers kept for reuse; more are left to the garbage collector. */
     private readonly keep = 8,
   ) {}
