@@ -11,6 +11,7 @@ import { retryJob } from '../queue/retry-job.ts';
 import { deleteUpload, type UploadFiles } from '../uploads/delete-upload.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 import { presentUpload } from '../uploads/upload-view.ts';
+import { requireOwnedUploadWithJob } from '../uploads/upload-with-job.ts';
 
 export interface UploadControlRoutesOptions {
   db: Kysely<Database>;
@@ -40,7 +41,8 @@ export async function uploadControlRoutes(app: FastifyInstance, options: UploadC
         throw appError('conflict', `Only ${control.refusal}; this one is ${job?.state ?? 'not queued yet'}`);
       }
       if (control.wakesWorkers) await options.jobSignal.notify();
-      return presentUpload(await requireOwnedUpload(db, owner, upload.id), await findJobForUpload(db, upload.id));
+      const after = await requireOwnedUploadWithJob(db, owner, upload.id);
+      return presentUpload(after.upload, after.job);
     });
   }
   jobControl({

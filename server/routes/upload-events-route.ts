@@ -5,10 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { findJobForUpload } from '../queue/find-jobs.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
-import { findOwnedUpload } from '../uploads/upload-repository.ts';
 import { presentUpload, type UploadView } from '../uploads/upload-view.ts';
+import { findOwnedUploadWithJob } from '../uploads/upload-with-job.ts';
 import { streamUploadEvents, type UploadEventStream } from './upload-event-stream.ts';
 
 export interface UploadEventsRouteOptions {
@@ -40,9 +39,9 @@ export async function uploadEventsRoute(app: FastifyInstance, options: UploadEve
   });
 
   async function loadView(owner: string, id: string): Promise<UploadView | undefined> {
-    const upload = await findOwnedUpload(db, owner, id);
-    if (!upload) return undefined;
-    const job = await findJobForUpload(db, upload.id);
+    const found = await findOwnedUploadWithJob(db, owner, id);
+    if (!found) return undefined;
+    const { upload, job } = found;
     // While uploading, the bytes stored are ahead of the table (as in GET /api/uploads/:id).
     const liveOffset = upload.state === 'uploading' ? await options.receivedBytes(upload.id) : undefined;
     return presentUpload(upload, job, liveOffset);

@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, Upload } from '../../db/schema.ts';
 import { appError } from '../errors.ts';
-import { findJobForUpload, findJobsForUploads } from '../queue/find-jobs.ts';
-import { requireOwnedUpload } from '../uploads/owned-upload.ts';
-import { listOwnedUploads, type UploadPageCursor } from '../uploads/upload-repository.ts';
+import type { UploadPageCursor } from '../uploads/upload-repository.ts';
 import { presentUpload } from '../uploads/upload-view.ts';
+import { listOwnedUploadsWithJobs, requireOwnedUploadWithJob } from '../uploads/upload-with-job.ts';
 
 export interface UploadsRoutesOptions {
   db: Kysely<Database>;
@@ -49,20 +48,17 @@ export async function uploadsRoutes(app: FastifyInstance, options: UploadsRoutes
     },
     async (request) => {
       const cursor = request.query.cursor ? decodeCursor(request.query.cursor) : null;
-      const uploads = await listOwnedUploads(db, request.owner as string, request.query.limit, cursor);
-      const jobs = await findJobsForUploads(
-        db,
-        uploads.map((u) => u.id),
+      const page = await listOwnedUploadsWithJobs(db, request.owner as string, request.query.limit, cursor);
+      const views = await Promise.all(
+        page.map(async ({ upload, job }) => presentUpload(upload, job, await liveOffset(upload))),
       );
-      const views = await Promise.all(uploads.map(async (u) => presentUpload(u, jobs.get(u.id), await liveOffset(u))));
-      const last = uploads.at(-1);
-      return { uploads: views, nextCursor: uploads.length === request.query.limit && last ? encodeCursor(last) : null };
+      const last = page.at(-1)?.upload;
+      return { uploads: views, nextCursor: page.length === request.query.limit && last ? encodeCursor(last) : null };
     },
   );
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => {
-    const upload = await requireOwnedUpload(db, request.owner as string, request.params.id);
-    const job = await findJobForUpload(db, upload.id);
+    const { upload, job } = await requireOwnedUploadWithJob(db, request.owner as string, request.params.id);
     return presentUpload(upload, job, await liveOffset(upload));
   });
 }
