@@ -39,7 +39,7 @@ describe.skipIf(!inject('postgresAvailable'))('an upload and its job read from o
       size: 10,
       offset: 10,
       state: 'processing',
-      metadata: {},
+      metadata: JSON.stringify({}),
     });
     await enqueueImportJob(handle.db, id, 3);
     await handle.db
