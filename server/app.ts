@@ -29,7 +29,6 @@ import { registerRateLimits } from './security/rate-limits.ts';
 import { registerSecurityHeaders } from './security/security-headers.ts';
 import { tusRoutes } from './tus/tus-routes.ts';
 import { createTusServer } from './tus/tus-server.ts';
-import { UploadFileStore } from './tus/upload-file-store.ts';
 import type { UploadStore } from './tus/upload-store.ts';
 
 export interface AppDependencies {
@@ -53,8 +52,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Where uploads are stored, whichever STORAGE is configured. */
     storage: UploadStore;
-    /** The file store (STORAGE=file only; throws with S3), for looking at the files themselves. */
-    uploadStore: UploadFileStore;
   }
 }
 
@@ -117,12 +114,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     locker: deps.locker,
   });
   app.decorate('storage', store);
-  app.decorate('uploadStore', {
-    getter() {
-      if (!(store instanceof UploadFileStore)) throw new Error('uploadStore is the file store; STORAGE=s3 has none');
-      return store;
-    },
-  });
   const authenticate = createAuthenticate({ db, pepper: config.tokenPepper, environmentTokens: config.authTokens });
 
   await app.register(healthRoutes, {

@@ -105,14 +105,14 @@ describe.skipIf(programUnavailable('caddy', 'apt-get install caddy'))(
       const url = await upload(`https://localhost:${httpsPort}/files/`, token, csvPath, ca);
       expect(url).toMatch(new RegExp(`^https://localhost:${httpsPort}/files/[0-9a-f]{32}$`));
       const id = url.split('/').pop() as string;
-      expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(await sha256File(csvPath));
+      expect(await sha256File(harness.fileStore.filePath(id))).toBe(await sha256File(csvPath));
     });
 
     it('uploads over http with http Location URLs', async () => {
       const url = await upload(`http://localhost:${httpPort}/files/`, token, csvPath);
       expect(url).toMatch(new RegExp(`^http://localhost:${httpPort}/files/[0-9a-f]{32}$`));
       const id = url.split('/').pop() as string;
-      expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(await sha256File(csvPath));
+      expect(await sha256File(harness.fileStore.filePath(id))).toBe(await sha256File(csvPath));
     });
   },
 );

@@ -42,10 +42,10 @@ describe.skipIf(databaseUnavailable())(`cleanup and retention (${databaseKind})`
       .set({ finished_at: new Date(Date.now() - 3 * HOUR) })
       .where('upload_id', '=', old)
       .execute();
-    const options = { db, store: harness.service.app.uploadStore, retentionMs: 2 * HOUR, logger: silent };
+    const options = { db, store: harness.fileStore, retentionMs: 2 * HOUR, logger: silent };
     expect(await removeRetainedFiles(options)).toBe(1);
-    await expect(stat(harness.service.app.uploadStore.filePath(old))).rejects.toThrow(/ENOENT/);
-    await stat(harness.service.app.uploadStore.filePath(recent));
+    await expect(stat(harness.fileStore.filePath(old))).rejects.toThrow(/ENOENT/);
+    await stat(harness.fileStore.filePath(recent));
     const rows = await db.selectFrom('imported_rows').select('record_number').where('upload_id', '=', old).execute();
     expect(rows).toHaveLength(1);
     const upload = await db.selectFrom('uploads').selectAll().where('id', '=', old).executeTakeFirstOrThrow();
@@ -68,19 +68,19 @@ describe.skipIf(databaseUnavailable())(`cleanup and retention (${databaseKind})`
 
     const created = await createUpload(harness.baseUrl, token, 100);
     const vanished = created.url.split('/').pop() as string;
-    await rm(harness.service.app.uploadStore.filePath(vanished));
-    await rm(`${harness.service.app.uploadStore.filePath(vanished)}.json`);
+    await rm(harness.fileStore.filePath(vanished));
+    await rm(`${harness.fileStore.filePath(vanished)}.json`);
     const { db } = harness.service.database;
     await db.updateTable('uploads').set({ created_at: then }).where('id', '=', vanished).execute();
     const kept = await importedUpload();
 
-    const report = await removeOrphans({ db, store: harness.service.app.uploadStore, logger: silent });
+    const report = await removeOrphans({ db, store: harness.fileStore, logger: silent });
     expect(report).toEqual({ filesRemoved: 1, rowsExpired: 1 });
     await expect(stat(stale)).rejects.toThrow(/ENOENT/);
     await expect(stat(`${stale}.json`)).rejects.toThrow(/ENOENT/);
     await stat(fresh);
     expect(await readFile(join(uploadDir, 'not-an-upload.txt'), 'utf8')).toBe('left alone');
-    await stat(harness.service.app.uploadStore.filePath(kept));
+    await stat(harness.fileStore.filePath(kept));
     const row = await db.selectFrom('uploads').select('state').where('id', '=', vanished).executeTakeFirstOrThrow();
     expect(row.state).toBe('expired');
   });

@@ -51,7 +51,7 @@ describe.skipIf(databaseUnavailable())(`cut connection mid-PATCH (${databaseKind
     expect(Number(rest.headers['upload-offset'])).toBe(content.length);
 
     const id = created.url.split('/').pop() as string;
-    const stored = await readFile(harness.service.app.uploadStore.filePath(id));
+    const stored = await readFile(harness.fileStore.filePath(id));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
     const row = await harness.service.database.db
       .selectFrom('uploads')

@@ -34,7 +34,7 @@ describe.skipIf(databaseUnavailable())(`expiry of idle uploads (${databaseKind})
     const then = new Date(Date.now() - ms);
     const { db } = harness.service.database;
     await db.updateTable('uploads').set({ created_at: then, updated_at: then }).where('id', '=', id).execute();
-    const path = harness.service.app.uploadStore.filePath(id);
+    const path = harness.fileStore.filePath(id);
     await utimes(path, then, then);
     // The tus metadata beside the file records the creation time too.
     const info = JSON.parse(await readFile(`${path}.json`, 'utf8'));
@@ -57,7 +57,7 @@ describe.skipIf(databaseUnavailable())(`expiry of idle uploads (${databaseKind})
 
     const expired = await expireIdleUploads({
       db,
-      store: harness.service.app.uploadStore,
+      store: harness.fileStore,
       expiryMs: HOUR,
       logger: pino({ level: 'silent' }),
     });
@@ -68,7 +68,7 @@ describe.skipIf(databaseUnavailable())(`expiry of idle uploads (${databaseKind})
     expect(stateOf(idle.id)).toBe('expired');
     expect(stateOf(active.id)).toBe('uploading');
     expect(stateOf(finished.id)).toBe('uploaded');
-    await expect(stat(harness.service.app.uploadStore.filePath(idle.id))).rejects.toThrow(/ENOENT/);
+    await expect(stat(harness.fileStore.filePath(idle.id))).rejects.toThrow(/ENOENT/);
     expect((await head(idle.url, token)).status).toBe(404);
     expect((await head(active.url, token)).status).toBe(200);
   });

@@ -50,7 +50,7 @@ describe.skipIf(databaseUnavailable())(`finish idempotency and reconciliation ($
 
     const options = {
       db,
-      store: harness.service.app.uploadStore,
+      store: harness.fileStore,
       jobSignal: harness.service.jobSignal,
       jobMaxAttempts: 5,
       logger: pino({ level: 'silent' }),
@@ -68,7 +68,7 @@ describe.skipIf(databaseUnavailable())(`finish idempotency and reconciliation ($
     expect((await patch(created.url, token, 0, CSV.subarray(0, 5))).status).toBe(204);
     const reconciled = await reconcileFinishedUploads({
       db: harness.service.database.db,
-      store: harness.service.app.uploadStore,
+      store: harness.fileStore,
       jobSignal: harness.service.jobSignal,
       jobMaxAttempts: 5,
       logger: pino({ level: 'silent' }),

@@ -87,7 +87,7 @@ describe.skipIf(databaseUnavailable())(`cancel, retry and delete (${databaseKind
     expect(deleted.status).toBe(204);
     expect((await apiRequest(harness.baseUrl, `/api/uploads/${id}`, token)).status).toBe(404);
     expect((await rowStats(id)).n).toBe(0);
-    await expect(stat(harness.service.app.uploadStore.filePath(id))).rejects.toThrow(/ENOENT/);
+    await expect(stat(harness.fileStore.filePath(id))).rejects.toThrow(/ENOENT/);
     const jobs = await harness.service.database.db
       .selectFrom('jobs')
       .select('id')

@@ -64,7 +64,7 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.state).toBe('processed');
     expect(upload.sha256).toBe(await sha256File(csvPath));
-    expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(upload.sha256);
+    expect(await sha256File(harness.fileStore.filePath(id))).toBe(upload.sha256);
     expect(upload.job?.result).toMatchObject({ rows: rowCount, rowsRejected: 0, columns: FIXTURE_HEADER });
 
     const stored = await harness.service.database.db

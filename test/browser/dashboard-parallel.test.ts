@@ -51,7 +51,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(
       const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { timeoutMs: 120_000 });
       expect(upload.job?.state).toBe('succeeded');
       expect(upload.job?.result?.rows).toBe(rows);
-      expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(await sha256File(path));
+      expect(await sha256File(harness.fileStore.filePath(id))).toBe(await sha256File(path));
 
       const { db } = harness.service.database;
       const final = await db.selectFrom('uploads').select('concat_role').where('id', '=', id).executeTakeFirstOrThrow();

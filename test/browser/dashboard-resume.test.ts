@@ -101,7 +101,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard r
     await waitForOffset(harness, token, id, paused + 1);
     const upload = await finishedUpload(id);
     expect(upload.state).toBe('uploaded');
-    expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(originalSha256);
+    expect(await sha256File(harness.fileStore.filePath(id))).toBe(originalSha256);
     expect(await uploadsNamed(harness, 'paused.csv')).toHaveLength(1);
     await page.locator('.uppy-StatusBar.is-complete').waitFor();
   });
@@ -126,7 +126,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard r
 
     const upload = await finishedUpload(id);
     expect(upload.state).toBe('uploaded');
-    expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(originalSha256);
+    expect(await sha256File(harness.fileStore.filePath(id))).toBe(originalSha256);
     expect(await uploadsNamed(harness, 'offline.csv')).toHaveLength(1);
   });
 
@@ -156,7 +156,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard r
     expect(patchOffsets.length).toBeGreaterThan(0);
     expect(Math.min(...patchOffsets)).toBeGreaterThanOrEqual(atReload);
     expect(await uploadsNamed(harness, 'reloaded.csv')).toHaveLength(1);
-    expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(originalSha256);
+    expect(await sha256File(harness.fileStore.filePath(id))).toBe(originalSha256);
   });
 
   it('cancel terminates the upload on the server', async () => {
@@ -169,7 +169,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard r
     await waitForOffset(harness, token, id, 5 * MiB);
 
     await page.locator('.uppy-StatusBar-actionCircleBtn[title="Cancel"]').click();
-    await expect.poll(() => existsSync(harness.service.app.uploadStore.filePath(id)), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => existsSync(harness.fileStore.filePath(id)), { timeout: 10_000 }).toBe(false);
     const head = await apiRequest(harness.baseUrl, `/files/${id}`, token, {
       method: 'HEAD',
       headers: { 'Tus-Resumable': '1.0.0' },

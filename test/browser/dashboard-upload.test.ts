@@ -93,7 +93,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
       await expect
         .poll(() => entry.locator('.import-result').textContent())
         .toContain(`Imported ${fixture.rows.toLocaleString('en-US')} rows, 0 rejected`);
-      expect(await sha256File(harness.service.app.uploadStore.filePath(id))).toBe(fixture.sha256);
+      expect(await sha256File(harness.fileStore.filePath(id))).toBe(fixture.sha256);
       expect(await uploadsNamed(harness, fixture.name)).toHaveLength(1);
     }
 
@@ -154,7 +154,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
     const entry = importEntry(page, second?.id as string);
     await expect.poll(() => entry.getAttribute('data-state'), { timeout: 60_000 }).toBe('succeeded');
     expect(await entry.getAttribute('data-rows')).toBe(String(east.rows));
-    expect(await sha256File(harness.service.app.uploadStore.filePath(second?.id as string))).toBe(east.sha256);
+    expect(await sha256File(harness.fileStore.filePath(second?.id as string))).toBe(east.sha256);
   });
 
   it('sends the import options of the file card as tus metadata, and refuses a mapping that is not JSON', async () => {

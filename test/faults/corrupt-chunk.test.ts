@@ -68,7 +68,7 @@ describe.skipIf(databaseUnavailable())(`fault: a corrupted chunk with checksums 
     expect(proxy.stats.corrupted).toBe(1);
     expect(statuses.filter((s) => s === 460)).toHaveLength(1);
     const id = created.url.split('/').pop() as string;
-    const stored = await readFile(harness.service.app.uploadStore.filePath(id));
+    const stored = await readFile(harness.fileStore.filePath(id));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
     process.stdout.write(
       '[fault] verified: the damaged chunk was refused (460) and resent; stored file sha256 intact\n',

@@ -63,7 +63,7 @@ describe.skipIf(databaseUnavailable())(`fault: connections cut and stalled mid-u
     expect(cuts).toBeGreaterThanOrEqual(6);
     for (const [i, result] of results.entries()) {
       const id = new URL(result.url).pathname.split('/').pop() as string;
-      const stored = await sha256File(harness.service.app.uploadStore.filePath(id));
+      const stored = await sha256File(harness.fileStore.filePath(id));
       expect(stored).toBe(await sha256File(files[i] as string));
     }
     process.stdout.write(`[fault] verified: ${results.length} uploads stored byte-identical (sha256)\n`);

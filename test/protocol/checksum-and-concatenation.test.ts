@@ -243,7 +243,7 @@ describe.skipIf(databaseUnavailable())(`tus 1.0.0 checksum and concatenation (${
   describe('locking', () => {
     it('core (locking): a lock that cannot be had in time answers 503 with Retry-After, not 500', async () => {
       const created = await tus.create({ 'Upload-Length': 100 });
-      const locker = harness.service.app.uploadStore.locker;
+      const locker = harness.fileStore.locker;
       if (!locker) throw new Error('the store has no locker');
       // A holder that ignores requests to let go (as a stuck disk write would).
       const stuck = locker.newLock(idOf(created.location));

@@ -33,7 +33,7 @@ describe.skipIf(databaseUnavailable())(`tus 1.0.0 core and creation (${databaseK
   /** Makes an upload look as if its last byte arrived `ms` ago. */
   async function age(id: string, ms: number): Promise<void> {
     const then = new Date(Date.now() - ms);
-    const path = harness.service.app.uploadStore.filePath(id);
+    const path = harness.fileStore.filePath(id);
     await utimes(path, then, then);
     const info = JSON.parse(await readFile(`${path}.json`, 'utf8'));
     await writeFile(`${path}.json`, JSON.stringify({ ...info, creation_date: then.toISOString() }));

@@ -58,7 +58,7 @@ describe.skipIf(databaseUnavailable() || !canMount())(`disk full during an uploa
     await rm(ballast);
     const rest = await patch(created.url, token, kept, content.subarray(kept));
     expect(rest.status).toBe(204);
-    const stored = await readFile(harness.service.app.uploadStore.filePath(created.url.split('/').pop() as string));
+    const stored = await readFile(harness.fileStore.filePath(created.url.split('/').pop() as string));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
   });
 });

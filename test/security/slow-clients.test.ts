@@ -69,7 +69,7 @@ describe.skipIf(databaseUnavailable())(`slow clients (${databaseKind})`, () => {
       expect(response.status).toBe(204);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const stored = await readFile(harness.service.app.uploadStore.filePath(normal.url.split('/').pop() as string));
+    const stored = await readFile(harness.fileStore.filePath(normal.url.split('/').pop() as string));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
 
     expect(await closing).toBeGreaterThan(1000);

@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config/config.ts';
 import type { Env } from '../../server/config/parse-env.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type Service, type ServiceOptions, startService } from '../../server/service.ts';
+import { UploadFileStore } from '../../server/tus/upload-file-store.ts';
 import { createTemporaryDatabase, type TemporaryDatabase } from './postgres-database.ts';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -27,6 +28,8 @@ export interface TestService {
   /** http://127.0.0.1:<port> */
   baseUrl: string;
   dataDir: string;
+  /** The file store, to look at the stored bytes themselves (STORAGE=file only; throws with S3). */
+  readonly fileStore: UploadFileStore;
   tokenFor(owner: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -66,6 +69,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     service,
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir,
+    get fileStore() {
+      const store = service.app.storage;
+      if (!(store instanceof UploadFileStore))
+        throw new Error('fileStore is for STORAGE=file; this service stores in S3');
+      return store;
+    },
     async tokenFor(owner) {
       return (await createToken(service.database.db, config.tokenPepper, owner)).token;
     },
