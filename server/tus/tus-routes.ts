@@ -13,6 +13,7 @@ import { findOwnedUpload } from '../uploads/upload-repository.ts';
 import { prepareConcatCreation } from './concat-creation.ts';
 import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
 import { adjustResponseHeaders, type HeaderAdjuster } from './response-headers.ts';
+import { serveTus } from './serve-tus.ts';
 import { ProtocolError } from './tus-errors.ts';
 import { TUS_CHECKSUM_ALGORITHMS, tusExtensions } from './tus-extensions.ts';
 import { applyMethodOverride, checkTusHeaders } from './tus-protocol-gate.ts';
@@ -129,7 +130,7 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     reply.hijack();
     adjustResponseHeaders(reply.raw, protocolResponseHeaders(request.method, store, recordedInfo.get(request.raw)));
     const context = contextOf(request.raw);
-    const serve = () => options.tusServer.handle(request.raw, reply.raw);
+    const serve = () => serveTus(options.tusServer, request.raw, reply.raw);
     try {
       await (context ? runWithRequestContext(context, serve) : serve());
     } catch (error) {
