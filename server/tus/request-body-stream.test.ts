@@ -9,7 +9,8 @@ import { requestBodyStream } from './request-body-stream.ts';
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
   return chunks;
 }
 
@@ -72,7 +73,7 @@ describe('requestBodyStream', () => {
 
   it('is an empty, finished stream for a source that already ended', async () => {
     const source = Readable.from([]);
-    await readAll(source);
+    for await (const _ of source);
     expect(await readAll(requestBodyStream(source))).toEqual([]);
   });
 
