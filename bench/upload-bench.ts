@@ -2,6 +2,7 @@
 // tus-js-client from another process to the service (a child on PostgreSQL),
 // whole and in 50 MiB chunks, through Caddy and direct, against a bare
 // node:http server piping the same body to a file; the service's RSS growth.
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,9 @@ export async function clientRate(
   files: string[],
   options: { concurrency?: number; chunkSize?: number } = {},
 ): Promise<number> {
+  // Start with nothing left to write back: the kernel flushing the last run's (or the
+  // freshly generated file's) gigabyte competes for the disk and the two cores.
+  execFileSync('sync');
   const run = await runScript<ClientRun>(CLIENT, {
     mode,
     endpoint,
