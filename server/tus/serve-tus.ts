@@ -1,10 +1,10 @@
 // Hands a Node request to @tus/server as its own handle() does (srvx's
 // NodeRequest in, sendNodeResponse out), except for the body: srvx makes it
-// with Readable.toWeb, which copies every chunk; requestBodyStream does not.
+// with Readable.toWeb, which copies every chunk; toWebReadable does not.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@tus/server';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
-import { requestBodyStream } from './request-body-stream.ts';
+import { toWebReadable } from './web-readable.ts';
 
 export async function serveTus(tusServer: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = new NodeRequest({ req, res });
@@ -13,7 +13,7 @@ export async function serveTus(tusServer: Server, req: IncomingMessage, res: Ser
   // Made on first read, as srvx does: requests that never read their body leave it untouched.
   Object.defineProperty(request, 'body', {
     get: () => {
-      body ??= hasBody ? requestBodyStream(req) : null;
+      body ??= hasBody ? toWebReadable(req) : null;
       return body;
     },
   });

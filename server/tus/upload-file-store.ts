@@ -1,5 +1,5 @@
 // FileStore with the corrections and extensions this service needs:
-// - read() hands @tus/server a web stream made by Readable.toWeb; the raw fs
+// - read() hands @tus/server a web stream (toWebReadable); the raw fs
 //   stream races undici on Node 20 and kills the process when a GET client
 //   closes early.
 // - creation_date reports the last write instead of the creation time, so the
@@ -21,6 +21,7 @@ import { parseChecksum } from './protocol-headers.ts';
 import { type ChecksumExpectation, currentRequestContext, type TusRequestContext } from './request-context.ts';
 import { checksumMismatch, diskFull, ProtocolError } from './tus-errors.ts';
 import type { StoreFeatures, UploadProtocolInfo, UploadStore } from './upload-store.ts';
+import { toWebReadable } from './web-readable.ts';
 
 export type { UploadProtocolInfo };
 
@@ -108,7 +109,7 @@ export class UploadFileStore extends FileStore implements UploadStore {
 
   // @ts-expect-error FileStore declares a Node stream; @tus/server accepts a web stream too.
   override read(fileId: string): ReadableStream {
-    return Readable.toWeb(super.read(fileId)) as ReadableStream;
+    return toWebReadable(super.read(fileId));
   }
 
   override async getUpload(id: string): Promise<Upload> {

@@ -10,13 +10,14 @@
 //   AbortMultipartUpload finds no upload) and leaves `.part` behind.
 // - No metadata cache: several API processes share the bucket, and a cached
 //   `.info` outlives a deletion or a deferred length declared elsewhere.
-import { Readable } from 'node:stream';
+
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { type MetadataValue, S3Store } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { currentRequestContext } from './request-context.ts';
 import type { StoreFeatures, UploadProtocolInfo, UploadStore } from './upload-store.ts';
+import { toWebReadable } from './web-readable.ts';
 
 export interface UploadS3StoreOptions {
   bucket: string;
@@ -120,7 +121,7 @@ export class UploadS3Store extends S3Store implements UploadStore {
   // @ts-expect-error S3Store declares a Node stream; @tus/server accepts a web stream too.
   override async read(id: string): Promise<ReadableStream> {
     // As in file mode: a web stream, so a GET client closing early cannot crash the process.
-    return Readable.toWeb(await super.read(id)) as ReadableStream;
+    return toWebReadable(await super.read(id));
   }
 
   /** tus termination: the objects go, then the upload's rows (awaited, so the 204 means gone). */

@@ -1,24 +1,24 @@
-// A Node request body as the web ReadableStream @tus/server reads, without the
-// copy Node 20's Readable.toWeb makes of every chunk ("to detach it from the
-// pool"): at upload speed that copy and its garbage were a third of the API
-// process's JavaScript time. Nothing here transfers or keeps a chunk: it is a
-// default (not a byte) stream, and @tus/server turns it straight back into a
-// Node stream that writes each chunk to the store. Otherwise it behaves as
-// Readable.toWeb does: the source pauses while the queue is full, a body cut
-// off before its end errors the stream with an AbortError, cancelling it
-// destroys the source.
+// A Node stream as the web ReadableStream @tus/server works with (a request
+// body it reads, a stored file it sends), without the copy Node 20's
+// Readable.toWeb makes of every chunk ("to detach it from the pool"): at
+// upload speed that copy and its garbage were a third of the API process's
+// JavaScript time. Nothing here transfers or keeps a chunk: it is a default
+// (not a byte) stream whose chunks go straight on to a file or a socket.
+// Otherwise it behaves as Readable.toWeb does: the source pauses while the
+// queue is full, a source cut off before its end errors the stream with an
+// AbortError, cancelling it destroys the source.
 import { finished, type Readable } from 'node:stream';
 
 /** What Readable.toWeb reports for a body that ended early; @tus/server treats it as an abort. */
 function cutOff(cause: Error): Error {
-  return Object.assign(new Error('The request body was cut off before its end', { cause }), {
+  return Object.assign(new Error('The stream was cut off before its end', { cause }), {
     name: 'AbortError',
     code: 'ABORT_ERR',
   });
 }
 
 /** The queue holds the source's own high-water mark of bytes before the source is paused. */
-export function requestBodyStream(source: Readable): ReadableStream<Uint8Array> {
+export function toWebReadable(source: Readable): ReadableStream<Uint8Array> {
   if (source.destroyed || !source.readable) {
     const closed = new ReadableStream<Uint8Array>();
     void closed.cancel();

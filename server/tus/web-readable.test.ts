@@ -1,11 +1,11 @@
-// The request body as a web stream: the chunks themselves (no copies), flow
+// A Node stream as a web stream: the chunks themselves (no copies), flow
 // control, and the endings @tus/server tells apart (end, cut off, error, cancel).
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { requestBodyStream } from './request-body-stream.ts';
+import { toWebReadable } from './web-readable.ts';
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
@@ -14,12 +14,12 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]
   return chunks;
 }
 
-describe('requestBodyStream', () => {
+describe('toWebReadable', () => {
   it('hands on the chunks the source gave, not copies, and closes at the end', async () => {
     const source = new PassThrough();
     const first = Buffer.from('id,name\n');
     const second = Buffer.from('1,Ada\n');
-    const stream = requestBodyStream(source);
+    const stream = toWebReadable(source);
     source.write(first);
     source.end(second);
     const chunks = await readAll(stream);
@@ -30,7 +30,7 @@ describe('requestBodyStream', () => {
 
   it('pauses the source while its queue is full and resumes it when read', async () => {
     const source = new PassThrough({ highWaterMark: 1024 });
-    const stream = requestBodyStream(source);
+    const stream = toWebReadable(source);
     const reader = stream.getReader();
     for (let i = 0; i < 3; i++) source.write(Buffer.alloc(1024, i));
     await new Promise((r) => setImmediate(r));
@@ -49,7 +49,7 @@ describe('requestBodyStream', () => {
 
   it('errors with an AbortError when the body is cut off before its end', async () => {
     const source = new PassThrough();
-    const stream = requestBodyStream(source);
+    const stream = toWebReadable(source);
     source.write(Buffer.from('partial'));
     source.destroy();
     const failure = await readAll(stream).catch((error: unknown) => error);
@@ -59,14 +59,14 @@ describe('requestBodyStream', () => {
 
   it("passes the source's own error on", async () => {
     const source = new PassThrough();
-    const stream = requestBodyStream(source);
+    const stream = toWebReadable(source);
     source.destroy(new Error('socket hang up'));
     await expect(readAll(stream)).rejects.toThrow('socket hang up');
   });
 
   it('destroys the source when the stream is cancelled', async () => {
     const source = new PassThrough();
-    const stream = requestBodyStream(source);
+    const stream = toWebReadable(source);
     await stream.cancel(new Error('no longer wanted'));
     expect(source.destroyed).toBe(true);
   });
@@ -74,14 +74,14 @@ describe('requestBodyStream', () => {
   it('is an empty, finished stream for a source that already ended', async () => {
     const source = Readable.from([]);
     for await (const _ of source);
-    expect(await readAll(requestBodyStream(source))).toEqual([]);
+    expect(await readAll(toWebReadable(source))).toEqual([]);
   });
 
   it('carries a real HTTP request body byte for byte', async () => {
     const body = randomBytes(3 * 1024 * 1024 + 17);
     const server = http.createServer(async (request, response) => {
       const hash = createHash('sha256');
-      for await (const chunk of Readable.fromWeb(requestBodyStream(request) as never)) hash.update(chunk as Buffer);
+      for await (const chunk of Readable.fromWeb(toWebReadable(request) as never)) hash.update(chunk as Buffer);
       response.end(hash.digest('hex'));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
