@@ -22,13 +22,15 @@ const ENTRIES = { main: `${ROOT}server/main.ts`, 'worker-main': `${ROOT}server/w
 /** Source maps keep stack traces pointing at the TypeScript. */
 const SOURCE_MAPS = '--enable-source-maps';
 /**
- * Node flags of the service process. Semi-spaces start at 8 MB instead of 1:
- * with V8's default, in about half the runs (it depends on how the heap was
- * sized during start-up) a full collection followed nearly every young one
- * during an upload: ~36 per GiB instead of 1, and a third more CPU. With 8 MB
- * it was 1 in every run; idle and peak RSS did not change (README, Benchmarks).
+ * Node flags of the service process. Semi-spaces are 8 MB from the start
+ * (V8 starts them at 1 MB and grows them to 16): from 1 MB, in about half the
+ * runs (it depends on how the heap was sized during start-up) a full
+ * collection followed nearly every young one during an upload, ~36 per GiB
+ * instead of 1, and a third more CPU; starting at 8 MB it was 1 in every run.
+ * Capping them at 8 MB as well keeps ~8 MB less of upload buffers waiting for
+ * a young collection to free them (README, Benchmarks).
  */
-export const SERVICE_NODE_FLAGS = ['--min-semi-space-size=8', SOURCE_MAPS];
+export const SERVICE_NODE_FLAGS = ['--min-semi-space-size=8', '--max-semi-space-size=8', SOURCE_MAPS];
 /**
  * Node flags of a worker process, measured on imports of a 1 GiB CSV (README,
  * Benchmarks). V8's defaults size the heap for speed, not for a process that
