@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createEmbeddedDatabase, embeddedDatabaseExists } from './create-embedded-database.ts';
 import { acquireDirectoryLock } from './directory-lock.ts';
 import type { Database } from './schema.ts';
 
@@ -53,6 +54,7 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const lock = await acquireDirectoryLock(join(dataDir, 'db.lock'), 'the embedded database');
   let pglite: PGlite;
   try {
+    if (!embeddedDatabaseExists(directory)) await createEmbeddedDatabase(directory);
     // Loaded on demand: in PostgreSQL mode the WebAssembly module would cost ~40 MB of RSS for nothing.
     const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(directory);
