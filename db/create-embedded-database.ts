@@ -13,7 +13,7 @@ PGlite.create(process.argv[2]).then((db) => db.close()).catch((error) => {
   process.exit(1);
 });`;
 
-/** True once initdb has run in `directory` (PostgreSQL writes PG_VERSION last of its files). */
+/** Whether `directory` holds a database: PGlite runs initdb when PG_VERSION is missing, and so does this. */
 export function embeddedDatabaseExists(directory: string): boolean {
   return existsSync(join(directory, 'PG_VERSION'));
 }
