@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,26 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Caddy listens before its local CA has issued the certificate for localhost;
+ * a handshake in between gets a TLS "internal error" alert. Wait for one that works.
+ */
+async function waitForTls(port: number, ca: Buffer, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await new Promise<number | undefined>((resolve) => {
+      const request = https.get({ host: 'localhost', port, path: '/healthz', ca }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      request.on('error', () => resolve(undefined));
+    });
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`no working TLS on ${port} (last status ${status ?? 'none'})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -102,6 +123,7 @@ describe.skipIf(programUnavailable('caddy', 'apt-get install caddy'))(
       const rootCert = join(caddyHome, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt');
       for (let i = 0; i < 100 && !existsSync(rootCert); i++) await new Promise((r) => setTimeout(r, 100));
       const ca = await readFile(rootCert);
+      await waitForTls(httpsPort, ca);
       const url = await upload(`https://localhost:${httpsPort}/files/`, token, csvPath, ca);
       expect(url).toMatch(new RegExp(`^https://localhost:${httpsPort}/files/[0-9a-f]{32}$`));
       const id = url.split('/').pop() as string;
