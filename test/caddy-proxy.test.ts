@@ -20,40 +20,37 @@ import { startTestService, type TestService } from './support/test-service.ts';
 
 const MiB = 1024 * 1024;
 
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
+/** Polls `probe` every 100 ms until it answers true; fails after `timeoutMs` naming what never came. */
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
 /**
  * Caddy listens before its local CA has issued the certificate for localhost;
- * a handshake in between gets a TLS "internal error" alert. Wait for one that works.
+ * a handshake in between gets a TLS "internal error" alert. True once one works.
  */
-async function waitForTls(port: number, ca: Buffer, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await new Promise<number | undefined>((resolve) => {
-      const request = https.get({ host: 'localhost', port, path: '/healthz', ca }, (response) => {
-        response.resume();
-        resolve(response.statusCode);
-      });
-      request.on('error', () => resolve(undefined));
+function tlsAnswers(port: number, ca: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = https.get({ host: 'localhost', port, path: '/healthz', ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
     });
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`no working TLS on ${port} (last status ${status ?? 'none'})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    request.on('error', () => resolve(false));
+  });
 }
 
 /** tus-js-client with 50 MiB chunks (under Caddy's per-request body limit), trusting `ca` for https. */
@@ -108,7 +105,7 @@ describe.skipIf(programUnavailable('caddy', 'apt-get install caddy'))(
           stdio: ['ignore', 'ignore', 'pipe'],
         },
       );
-      await Promise.all([waitForPort(httpsPort), waitForPort(httpPort)]);
+      await Promise.all([httpsPort, httpPort].map((port) => until(`a listener on ${port}`, () => portOpen(port))));
     });
     afterAll(async () => {
       if (caddy && caddy.exitCode === null) {
@@ -123,7 +120,7 @@ describe.skipIf(programUnavailable('caddy', 'apt-get install caddy'))(
       const rootCert = join(caddyHome, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt');
       for (let i = 0; i < 100 && !existsSync(rootCert); i++) await new Promise((r) => setTimeout(r, 100));
       const ca = await readFile(rootCert);
-      await waitForTls(httpsPort, ca);
+      await until('a working TLS handshake', () => tlsAnswers(httpsPort, ca));
       const url = await upload(`https://localhost:${httpsPort}/files/`, token, csvPath, ca);
       expect(url).toMatch(new RegExp(`^https://localhost:${httpsPort}/files/[0-9a-f]{32}$`));
       const id = url.split('/').pop() as string;

@@ -10,7 +10,6 @@
 //   AbortMultipartUpload finds no upload) and leaves `.part` behind.
 // - No metadata cache: several API processes share the bucket, and a cached
 //   `.info` outlives a deletion or a deferred length declared elsewhere.
-
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { type MetadataValue, S3Store } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
