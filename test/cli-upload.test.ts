@@ -110,7 +110,8 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload (${databaseKind})`, () =
     const good = join(work, 'good.csv');
     await writeFile(good, 'id,name\n1,one\n');
     const { out, io } = capture();
-    expect(await runCli(uploadArgs(bad, good), cliEnv, io)).toBe(1);
+    // Declared: sniffed, the quote that never closes would be read as text.
+    expect(await runCli([...uploadArgs(bad, good), '--meta', 'quote="'], cliEnv, io)).toBe(1);
     expect(out.stdout).toMatch(
       new RegExp(`^${bad}\\s+import-failed\\s.*line 3.*errors: ${harness.baseUrl}/api/uploads/[0-9a-f]+/errors$`, 'm'),
     );

@@ -29,6 +29,8 @@ export interface AssemblerRules {
   headerPresent: boolean;
   /** Title lines above the header, skipped when reading from the start. */
   titleLines: string[];
+  /** The header row ends with one empty name more than the data rows have fields: that name is dropped. */
+  headerTrailingDelimiter: boolean;
   mapping: ColumnMapping | null;
   errorPolicy: ErrorPolicy;
   /** File offset of an offset in the parsed (UTF-8) stream: where a resumed read starts. */
@@ -119,6 +121,8 @@ export class BatchAssembler {
       return;
     }
     const expected = this.#header?.names.length ?? 0;
+    // `1,2,3,` under `a,b,c`: a trailing delimiter adds one empty field, which is no column.
+    if (fields.length === expected + 1 && fields[expected] === '') fields.length = expected;
     if (fields.length !== expected) {
       this.#reject(recordNumber, record, null, `expected ${expected} columns, found ${fields.length}`);
       return;
@@ -162,7 +166,9 @@ export class BatchAssembler {
     return batch;
   }
 
-  #startTable(first: readonly string[]): RowShaper {
+  #startTable(record: readonly string[]): RowShaper {
+    const trailing = this.rules.headerTrailingDelimiter && record.length > 1 && record.at(-1)?.trim() === '';
+    const first = trailing ? record.slice(0, -1) : record;
     this.#header = describeHeader(first, this.rules.headerPresent, this.rules.titleLines);
     // A mapping naming a column the file lacks throws here, before any row is written.
     this.#shaper = createRowShaper(this.#header.names, this.rules.mapping);

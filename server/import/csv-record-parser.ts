@@ -13,7 +13,10 @@ export { CsvSyntaxError };
 
 export interface CsvParserSettings {
   delimiter: string;
+  /** The quote character; '' reads every quote as text. */
   quote: string;
+  /** Inside a quoted field, the character that makes the next one literal; the quote itself (doubling, RFC 4180) by default. */
+  escape?: string;
   /** A record longer than this (bytes) is rejected and skipped; an open quote that runs past it is fatal. */
   maxRecordSize: number;
 }
@@ -52,6 +55,14 @@ const NON_ASCII = /[\x80-\xff]/;
 /** Backslash and control characters other than line breaks: what JSON text must escape, besides quotes. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
 const NEEDS_ESCAPING = /[\\\x00-\x09\x0b\x0c\x0e-\x1f]/;
+/**
+ * The same plus the double quote, for dialects whose quote character is not
+ * `"`: there a `"` is ordinary text anywhere, and the parser's field-by-field
+ * hints only ever look at the dialect's own quote character.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
+const NEEDS_ESCAPING_WITH_QUOTE = /[\\"\x00-\x09\x0b\x0c\x0e-\x1f]/;
+const SPACE = 32;
 /** `escapes` when any field may need escaping. */
 export const ANY_FIELD = -1;
 /**
@@ -70,6 +81,9 @@ export class CsvRecordParser {
   readonly #delimiter: string;
   readonly #quote: string;
   readonly #quoteCode: number;
+  /** An escape character other than the quote (`\\`), or '' when quotes are doubled. */
+  readonly #escape: string;
+  readonly #needsEscaping: RegExp;
   readonly #maxRecordSize: number;
   /** Text not yet turned into records: an unfinished record plus the newest chunk. */
   #text = '';
@@ -89,11 +103,16 @@ export class CsvRecordParser {
   #nextCr = -1;
   #nextQuote = -1;
   #nextDelimiter = -1;
+  #nextEscape = -1;
 
   constructor(settings: CsvParserSettings, firstLine = 1) {
     this.#delimiter = settings.delimiter;
     this.#quote = settings.quote;
-    this.#quoteCode = settings.quote.charCodeAt(0);
+    // -1 never equals a character code: with no quote character every field is unquoted.
+    this.#quoteCode = settings.quote === '' ? -1 : settings.quote.charCodeAt(0);
+    const escapeChar = settings.escape ?? settings.quote;
+    this.#escape = escapeChar === settings.quote ? '' : escapeChar;
+    this.#needsEscaping = settings.quote === '"' ? NEEDS_ESCAPING : NEEDS_ESCAPING_WITH_QUOTE;
     this.#maxRecordSize = settings.maxRecordSize;
     this.#line = firstLine;
   }
@@ -115,7 +134,7 @@ export class CsvRecordParser {
     }
     const carried = this.#text.length > 0;
     this.#nonAscii = (this.#nonAscii && carried) || !isAscii(bytes);
-    this.#plain = (this.#plain || !carried) && !NEEDS_ESCAPING.test(text);
+    this.#plain = (this.#plain || !carried) && !this.#needsEscaping.test(text);
     this.#setText(this.#text + text);
     this.#parse(false, records);
   }
@@ -137,6 +156,7 @@ export class CsvRecordParser {
     this.#nextCr = -1;
     this.#nextQuote = -1;
     this.#nextDelimiter = -1;
+    this.#nextEscape = -1;
   }
 
   #parse(final: boolean, records: ParsedRecord[]): void {
@@ -180,6 +200,12 @@ export class CsvRecordParser {
     let pos = start;
     for (;;) {
       const lineBreak = this.#nextBreak(pos);
+      if (text.charCodeAt(pos) === SPACE && this.#quoteCode !== -1) {
+        // `a, "b, c"`: spaces before an opening quote are layout, and the field is quoted.
+        const opening = skipSpaces(text, pos);
+        if (opening === text.length && !final) return null;
+        if (text.charCodeAt(opening) === this.#quoteCode) pos = opening;
+      }
       if (text.charCodeAt(pos) !== this.#quoteCode) {
         // Unquoted: a whole line without quotes is split at once.
         if (pos === start && this.#next('quote', pos) > lineBreak && lineBreak < text.length) {
@@ -188,31 +214,39 @@ export class CsvRecordParser {
           break;
         }
         const delimiter = this.#next('delimiter', pos);
+        const end = Math.min(delimiter, lineBreak);
+        if (end === text.length && !final) return null;
+        // A quote inside an unquoted field (`5'10"`) is text, and text JSON must escape.
+        if (this.#next('quote', pos) < end) escapes = markField(escapes, fields.length);
+        fields.push(this.#field(text.slice(pos, end)));
+        pos = end;
         if (delimiter < lineBreak) {
-          fields.push(this.#field(text.slice(pos, delimiter)));
-          pos = delimiter + 1;
+          pos++;
           continue;
         }
-        if (lineBreak === text.length && !final) return null;
-        fields.push(this.#field(text.slice(pos, lineBreak)));
-        pos = lineBreak;
         break;
       }
-      if (!this.#quotedField(pos + 1)) return null;
+      if (!this.#quotedField(pos + 1, final)) return null;
       breaks += this.#quotedBreaks;
-      if (this.#quotedEscaped) escapes |= fields.length < 31 ? 1 << fields.length : ANY_FIELD;
+      if (this.#quotedEscaped) escapes = markField(escapes, fields.length);
       pos = this.#quotedEnd;
       let value = this.#quotedValue;
-      const next = text.charCodeAt(pos);
+      if (text.charCodeAt(pos) === SPACE) {
+        // Spaces between the closing quote and the delimiter are layout too.
+        const after = skipSpaces(text, pos);
+        if (after === text.length && !final) return null;
+        if (after === text.length || this.#endsField(after)) pos = after;
+      }
       if (pos === text.length) {
         if (!final) return null;
-      } else if (text[pos] !== this.#delimiter && next !== LF && next !== CR) {
+      } else if (!this.#endsField(pos)) {
         // A stray character after the closing quote: kept as text up to the field's end, and the record rejected.
         problem ??= `unexpected character after the closing quote of column ${fields.length + 1}`;
         const end = Math.min(this.#next('delimiter', pos), this.#nextBreak(pos));
         if (end === text.length && !final) return null;
         value += text.slice(pos, end);
         pos = end;
+        escapes = markField(escapes, fields.length);
       }
       fields.push(this.#field(value));
       if (text[pos] === this.#delimiter) {
@@ -248,6 +282,12 @@ export class CsvRecordParser {
     return new ParsedRecord(fields, this.#textOffset + end, line, nextLine, problem, escapes, text, start, pos);
   }
 
+  /** Whether the character at `pos` ends a field: the delimiter or a line break. */
+  #endsField(pos: number): boolean {
+    const code = this.#text.charCodeAt(pos);
+    return code === LF || code === CR || this.#text[pos] === this.#delimiter;
+  }
+
   // What #quotedField found, kept in fields rather than a fresh object per field (garbage collection was a third of the import's time).
   #quotedValue = '';
   #quotedEnd = 0;
@@ -255,17 +295,39 @@ export class CsvRecordParser {
   #quotedEscaped = false;
 
   /** Reads the quoted field whose text starts at `from` into #quoted*; false when its closing quote has not arrived. */
-  #quotedField(from: number): boolean {
+  #quotedField(from: number, final: boolean): boolean {
     const text = this.#text;
     let value = '';
     let pos = from;
+    // A quote character, a line break or an escaped character made it into the value.
+    let escaped = false;
     for (;;) {
       const quote = this.#next('quote', pos);
+      if (this.#escape !== '') {
+        // `\"` and `\\` (csv-parse's `escape`): the escape character is dropped, the next one kept as it is.
+        const escapeAt = this.#next('escape', pos);
+        if (escapeAt < quote) {
+          if (escapeAt + 1 >= text.length) return false;
+          value += text.slice(pos, escapeAt) + text[escapeAt + 1];
+          pos = escapeAt + 2;
+          escaped = true;
+          continue;
+        }
+      }
       if (quote === text.length) return false;
-      if (text.charCodeAt(quote + 1) === this.#quoteCode) {
+      if (this.#escape === '' && text.charCodeAt(quote + 1) === this.#quoteCode) {
         // A doubled quote is one quote character of the value.
         value += text.slice(pos, quote + 1);
         pos = quote + 2;
+        escaped = true;
+        continue;
+      }
+      const inner = this.#innerQuote(quote, final);
+      if (inner === null) return false;
+      if (inner) {
+        value += text.slice(pos, quote + 1);
+        pos = quote + 1;
+        escaped = true;
         continue;
       }
       value += text.slice(pos, quote);
@@ -273,10 +335,31 @@ export class CsvRecordParser {
       this.#quotedValue = value;
       this.#quotedEnd = quote + 1;
       this.#quotedBreaks = breaks;
-      // A doubled quote left a quote in the value; a line break is a control character.
-      this.#quotedEscaped = breaks > 0 || pos > from;
+      this.#quotedEscaped = escaped || breaks > 0;
       return true;
     }
+  }
+
+  /**
+   * Whether the quote at `quote`, inside a quoted field and not followed by the
+   * delimiter or a line break, is text: `"pedro "pdet" holanda"`. It is when the
+   * field's end is still clear, i.e. a quote right before the next delimiter or
+   * line break closes it with no delimiter in between; otherwise it closes the
+   * field here (and what follows is a stray character). Null: not known yet.
+   */
+  #innerQuote(quote: number, final: boolean): boolean | null {
+    const text = this.#text;
+    const after = quote + 1;
+    if (after === text.length) return final ? false : null;
+    if (this.#endsField(after)) return false;
+    const delimiter = text.indexOf(this.#delimiter, after);
+    const limit = Math.min(
+      delimiter === -1 ? text.length : delimiter,
+      indexOrLength(text, '\n', after),
+      indexOrLength(text, '\r', after),
+    );
+    if (limit === text.length && !final) return null;
+    return limit - 1 > quote && text.charCodeAt(limit - 1) === this.#quoteCode;
   }
 
   #oversizedProblem(): string {
@@ -291,9 +374,12 @@ export class CsvRecordParser {
     return Math.min(this.#next('lf', from), this.#next('cr', from));
   }
 
-  #next(what: 'lf' | 'cr' | 'quote' | 'delimiter', from: number): number {
+  #next(what: 'lf' | 'cr' | 'quote' | 'delimiter' | 'escape', from: number): number {
     const text = this.#text;
     switch (what) {
+      case 'escape':
+        if (this.#nextEscape < from) this.#nextEscape = indexOrLength(text, this.#escape, from);
+        return this.#nextEscape;
       case 'lf':
         if (this.#nextLf < from) this.#nextLf = indexOrLength(text, '\n', from);
         return this.#nextLf;
@@ -316,7 +402,13 @@ export class CsvRecordParser {
    * Memory stays bounded either way.
    */
   #startOversized(rest: string, line: number, final: boolean, records: ParsedRecord[]): void {
-    this.#oversized = new OversizedRecord(line, rest.slice(0, OVERSIZED_RAW_PREFIX), this.#quoteCode, this.#delimiter);
+    this.#oversized = new OversizedRecord(
+      line,
+      rest.slice(0, OVERSIZED_RAW_PREFIX),
+      this.#quoteCode,
+      this.#delimiter,
+      this.#escape === '' ? -1 : this.#escape.charCodeAt(0),
+    );
     const consumed = this.#continueOversized(rest, final, true, records);
     if (consumed === NOT_ENDED) return;
     this.#nonAscii = true;
@@ -353,7 +445,20 @@ export class CsvRecordParser {
   }
 }
 
+/** Marks field `index` of a record as needing JSON escaping. */
+function markField(escapes: number, index: number): number {
+  return index < 31 ? escapes | (1 << index) : ANY_FIELD;
+}
+
+function skipSpaces(text: string, from: number): number {
+  let pos = from;
+  while (text.charCodeAt(pos) === SPACE) pos++;
+  return pos;
+}
+
 function indexOrLength(text: string, search: string, from: number): number {
+  // No quote or escape character at all: never found.
+  if (search === '') return text.length;
   const index = text.indexOf(search, from);
   return index === -1 ? text.length : index;
 }

@@ -11,24 +11,36 @@ export interface SourceFormat {
   encoding: EncodingGuess;
   dialect: Dialect;
   /** Which parts the metadata declared instead of the sniffer finding them. */
-  declared: { delimiter: boolean; encoding: boolean; header: boolean };
+  declared: { delimiter: boolean; quote: boolean; escape: boolean; encoding: boolean; header: boolean };
 }
 
 export function detectSourceFormat(sample: Buffer, wholeFile: boolean, settings: ImportSettings): SourceFormat {
   const encoding: EncodingGuess = settings.encoding
-    ? { encoding: settings.encoding, bomBytes: bomLength(sample, settings.encoding), detectedBy: 'metadata' }
+    ? {
+        encoding: settings.encoding,
+        bomBytes: bomLength(sample, settings.encoding),
+        detectedBy: 'metadata',
+        confidence: 1,
+      }
     : sniffEncoding(sample);
   const body = sample.subarray(encoding.bomBytes);
   // In UTF-16 every other byte of ASCII text is NUL; the test applies to single-byte text.
-  const binary = encoding.encoding.startsWith('utf-16') ? null : describeBinary(body);
+  const binary = /^utf-(16|32)/.test(encoding.encoding) ? null : describeBinary(body);
   if (binary) throw new ImportFileError(`The file is ${binary}, not CSV text`, { code: 'BINARY_FILE' });
   const text = encoding.encoding === 'utf-8' ? body.toString('utf8') : iconv.decode(body, encoding.encoding);
-  const dialect = sniffDialect(text, wholeFile, { delimiter: settings.delimiter, header: settings.header });
+  const dialect = sniffDialect(text, wholeFile, {
+    delimiter: settings.delimiter,
+    quote: settings.quote,
+    escape: settings.escape,
+    header: settings.header,
+  });
   return {
     encoding,
     dialect,
     declared: {
       delimiter: settings.delimiter !== undefined,
+      quote: settings.quote !== undefined,
+      escape: settings.escape !== undefined,
       encoding: settings.encoding !== undefined,
       header: settings.header !== undefined,
     },

@@ -85,6 +85,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
       uploadId: options.uploadId,
       headerPresent: format.dialect.header,
       titleLines: format.dialect.titleLines,
+      headerTrailingDelimiter: format.dialect.headerTrailingDelimiter,
       mapping: settings.mapping ?? null,
       errorPolicy: settings.errorPolicy ?? {},
       toSourceOffset: (offset) => decoder.toSourceOffset(offset),
@@ -93,7 +94,10 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     pieces,
   );
   const { delimiter, quote } = format.dialect;
-  const parser = new CsvRecordParser({ delimiter, quote, maxRecordSize }, resume?.lineNumber ?? 1);
+  const parser = new CsvRecordParser(
+    { delimiter, quote, escape: format.dialect.escape, maxRecordSize },
+    resume?.lineNumber ?? 1,
+  );
   const source = input.openRange(startOffset);
   // A read error of the source reaches the loop below through the decoder.
   pipeline(source, decoder, () => {});

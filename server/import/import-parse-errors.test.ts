@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ImportFileError, importCsvFile } from './import-csv-file.ts';
+import type { ImportSettings } from './import-settings.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -30,10 +31,11 @@ async function writeUnterminatedAtLine10(path: string, mib: number): Promise<voi
 describe.each(kinds)('malformed CSV on %s', (kind) => {
   const testbed = useImportTestbed(kind);
 
-  async function importFile(filePath: string, batchRows = 10_000) {
+  async function importFile(filePath: string, batchRows = 10_000, settings: ImportSettings = {}) {
     const job = await createRunningJob(testbed.database.handle);
     const sink = createSink(testbed.database.handle, job);
-    const error = await importCsvFile({ uploadId: job.uploadId, filePath, checkpoint: null, batchRows }, sink).then(
+    const options = { uploadId: job.uploadId, filePath, checkpoint: null, batchRows, settings };
+    const error = await importCsvFile(options, sink).then(
       () => expect.unreachable('the import should fail'),
       (reason: unknown) => reason,
     );
@@ -44,11 +46,12 @@ describe.each(kinds)('malformed CSV on %s', (kind) => {
     const filePath = testbed.fixtures.path('unterminated-20mib.csv');
     await writeUnterminatedAtLine10(filePath, 20);
     const started = performance.now();
-    const { job, error } = await importFile(filePath, 3);
+    // Declared: quotes are quotes (sniffed, the odd quote would be read as text; see the next test).
+    const { job, error } = await importFile(filePath, 3, { quote: '"' });
     // Stopped by max_record_size after about 1 MiB, not at the end of the file.
     expect(error).toBeInstanceOf(ImportFileError);
     expect(error).toMatchObject({ permanent: true, code: 'CSV_MAX_RECORD_SIZE' });
-    expect((error as Error).message).toMatch(/starting at line 10\b/);
+    expect((error as Error).message).toMatch(/starting at line 10\b.*quote=none/);
     expect(performance.now() - started).toBeLessThan(10_000);
     const rows = await readRows(testbed.database.handle, job.uploadId);
     expect(rows.map((row) => row.recordNumber)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -56,6 +59,22 @@ describe.each(kinds)('malformed CSV on %s', (kind) => {
       recordNumber: 6,
       lineNumber: 8,
     });
+  });
+
+  it('reads a quote that never closes as text when nothing was declared, and says so', async () => {
+    const filePath = testbed.fixtures.path('unterminated-small.csv');
+    await writeUnterminatedAtLine10(filePath, 0.01);
+    const job = await createRunningJob(testbed.database.handle);
+    const summary = await importCsvFile(
+      { uploadId: job.uploadId, filePath, checkpoint: null },
+      createSink(testbed.database.handle, job),
+    );
+    expect(summary.dialect).toMatchObject({ quote: 'none' });
+    expect(summary.rowsRejected).toBe(0);
+    expect(summary.warnings.map((warning) => warning.code)).toContain('QUOTES_READ_AS_TEXT');
+    expect(summary.warnings.find((warning) => warning.code === 'QUOTES_READ_AS_TEXT')?.message).toMatch(/line 10/);
+    const rows = await readRows(testbed.database.handle, job.uploadId);
+    expect(rows[8]?.data).toEqual({ id: '9', name: '"never closed' });
   });
 
   it('names the starting line of a quote left open at the end of the file', async () => {
@@ -66,7 +85,8 @@ describe.each(kinds)('malformed CSV on %s', (kind) => {
     const { error } = await importFile(filePath);
     expect(error).toMatchObject({
       code: 'CSV_QUOTE_NOT_CLOSED',
-      message: 'Unterminated quoted field starting at line 5',
+      message:
+        'Unterminated quoted field starting at line 5. If quotes in this file are plain text, import it again with quote=none',
     });
   });
 

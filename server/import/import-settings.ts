@@ -4,11 +4,15 @@
 import { type ColumnMapping, parseColumnMapping } from './column-mapping.ts';
 import type { ErrorPolicy } from './error-policy.ts';
 import { ImportFileError } from './import-errors.ts';
-import { normaliseEncodingName, type SourceEncoding, SUPPORTED_ENCODINGS } from './sniff-encoding.ts';
+import { normaliseEncodingName, type SourceEncoding } from './sniff-encoding.ts';
 
 export interface ImportSettings {
   /** Overrides the sniffed delimiter. */
   delimiter?: string;
+  /** Overrides the sniffed quote character; '' turns quoting off. */
+  quote?: string;
+  /** Overrides the sniffed escape inside quotes: '\\', or the quote itself (doubling). */
+  escape?: 'double' | '\\';
   /** Overrides the sniffed encoding. */
   encoding?: SourceEncoding;
   /** Overrides header detection. */
@@ -36,10 +40,18 @@ export function importSettingsFromMetadata(metadata: Record<string, string | nul
       throw invalid('delimiter', 'expected one character such as , ; | or "tab"');
     settings.delimiter = resolved;
   }
+  const quote = value('quote');
+  if (quote !== undefined) settings.quote = parseQuote(quote, settings.delimiter);
+  const escapeSetting = value('escape');
+  if (escapeSetting !== undefined) settings.escape = parseEscape(escapeSetting);
   const encoding = value('encoding');
   if (encoding !== undefined) {
     const resolved = normaliseEncodingName(encoding);
-    if (!resolved) throw invalid('encoding', `"${encoding}" is not one of ${SUPPORTED_ENCODINGS.join(', ')}`);
+    if (!resolved)
+      throw invalid(
+        'encoding',
+        `"${encoding}" is not an encoding this service can read (e.g. utf-8, windows-1252, shift_jis)`,
+      );
     settings.encoding = resolved;
   }
   const header = value('header')?.trim().toLowerCase();
@@ -64,4 +76,20 @@ export function importSettingsFromMetadata(metadata: Record<string, string | nul
   }
   if (Object.keys(errorPolicy).length > 0) settings.errorPolicy = errorPolicy;
   return settings;
+}
+
+const NO_QUOTE = new Set(['none', 'off', 'false']);
+
+function parseQuote(raw: string, delimiter: string | undefined): string {
+  if (NO_QUOTE.has(raw.trim().toLowerCase())) return '';
+  if ([...raw].length !== 1 || /[\r\n]/.test(raw) || raw === delimiter)
+    throw invalid('quote', 'expected one character such as " or \', or "none" to read quotes as text');
+  return raw;
+}
+
+function parseEscape(raw: string): 'double' | '\\' {
+  const key = raw.trim().toLowerCase();
+  if (key === '\\' || key === 'backslash') return '\\';
+  if (key === '"' || key === "'" || key === 'double' || key === 'doubled') return 'double';
+  throw invalid('escape', 'expected " (quotes doubled, the default) or \\ (backslash escapes)');
 }

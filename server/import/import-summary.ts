@@ -3,6 +3,7 @@
 import type { BatchAssembler } from './batch-assembler.ts';
 import type { HeaderSummary } from './column-names.ts';
 import type { SourceFormat } from './detect-source-format.ts';
+import { type ImportWarning, importWarnings } from './import-warnings.ts';
 import type { ColumnType } from './value-types.ts';
 
 export interface ImportSummary {
@@ -11,12 +12,24 @@ export interface ImportSummary {
   /** Stored column names, in order (the mapping's targets when there is one). */
   columns: string[];
   columnTypes: Record<string, ColumnType>;
-  encoding: { name: string; bom: boolean; detectedBy: string };
-  dialect: { delimiter: string; quote: string; lineEnding: string; declared: string[] };
+  encoding: { name: string; bom: boolean; detectedBy: string; confidence: number };
+  dialect: {
+    delimiter: string;
+    /** The quote character, or 'none' when quotes were read as text. */
+    quote: string;
+    /** 'double' (quotes doubled), 'backslash', or 'none'. */
+    escape: 'double' | 'backslash' | 'none';
+    lineEnding: string;
+    /** Share of the sampled lines whose records have the table's width. */
+    consistency: number;
+    declared: string[];
+  };
   header: HeaderSummary;
   bytes: number;
   sha256: string;
   durationMs: number;
+  /** What looks wrong about this import although it ran to the end. */
+  warnings: ImportWarning[];
 }
 
 export function summarise(input: {
@@ -29,9 +42,10 @@ export function summarise(input: {
   const { assembler, format } = input;
   const columns = assembler.shaper?.names ?? assembler.header?.names ?? [];
   const types = assembler.shaper?.types ?? [];
-  const { declared } = format;
+  const { declared, dialect } = format;
+  const rows = assembler.recordNumber - assembler.rowsRejected;
   return {
-    rows: assembler.recordNumber - assembler.rowsRejected,
+    rows,
     rowsRejected: assembler.rowsRejected,
     columns,
     columnTypes: Object.fromEntries(columns.map((name, i) => [name, types[i] ?? 'text'])),
@@ -39,11 +53,14 @@ export function summarise(input: {
       name: format.encoding.encoding,
       bom: format.encoding.bomBytes > 0,
       detectedBy: format.encoding.detectedBy,
+      confidence: Math.round(format.encoding.confidence * 100) / 100,
     },
     dialect: {
-      delimiter: format.dialect.delimiter,
-      quote: format.dialect.quote,
-      lineEnding: format.dialect.lineEnding,
+      delimiter: dialect.delimiter,
+      quote: dialect.quote === '' ? 'none' : dialect.quote,
+      escape: dialect.quote === '' ? 'none' : dialect.escape === '\\' ? 'backslash' : 'double',
+      lineEnding: dialect.lineEnding,
+      consistency: dialect.consistency,
       declared: Object.entries(declared).flatMap(([key, value]) => (value ? [key] : [])),
     },
     header: assembler.header ?? {
@@ -55,5 +72,6 @@ export function summarise(input: {
     bytes: input.bytes,
     sha256: input.sha256,
     durationMs: input.durationMs,
+    warnings: importWarnings({ rows, rowsRejected: assembler.rowsRejected, columns: columns.length }, format),
   };
 }

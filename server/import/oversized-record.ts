@@ -28,6 +28,8 @@ export class OversizedRecord {
     readonly prefix: string,
     private readonly quoteCode: number,
     private readonly delimiter: string,
+    /** An escape character other than the quote (its code), or -1. */
+    private readonly escapeCode = -1,
   ) {}
 
   /**
@@ -44,7 +46,8 @@ export class OversizedRecord {
     for (let pos = 0; pos < text.length; pos++) {
       const code = text.charCodeAt(pos);
       if (this.#quoted) {
-        if (code === this.quoteCode) {
+        if (code === this.escapeCode) pos++;
+        else if (code === this.quoteCode) {
           this.#quoted = false;
           this.#justClosed = true;
         } else if (code === LF || (code === CR && text.charCodeAt(pos + 1) !== LF)) this.breaks++;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeHeader, sniffDialect, splitSample } from './sniff-dialect.ts';
+import { sniffDialect } from './sniff-dialect.ts';
 import { describeBinary, sniffEncoding } from './sniff-encoding.ts';
+import { looksLikeHeader } from './sniff-table-shape.ts';
 
 describe('sniffDialect', () => {
   it.each([
@@ -45,11 +46,54 @@ describe('sniffDialect', () => {
     });
   });
 
-  it('splits like csv-parse: doubled quotes, blank lines skipped', () => {
-    expect(splitSample('a,"b ""q"""\n\n1,2\n', ',', '"')).toEqual([
-      ['a', 'b "q"'],
-      ['1', '2'],
-    ]);
+  it('survives one odd quote: a lone quote at the start of a field does not turn a wide TSV into one column', () => {
+    const row = (n: number) => Array.from({ length: 105 }, (_, i) => `v${n}_${i}`);
+    const first = row(0);
+    first[7] = '"unbalanced';
+    const lines = [first, ...Array.from({ length: 80 }, (_, n) => row(n + 1))];
+    // A later quote that could "close" the first one, as in real files.
+    lines[40][3] = 'ends with a quote"';
+    const dialect = sniffDialect(`${lines.map((line) => line.join('\t')).join('\n')}\n`, true);
+    expect(dialect).toMatchObject({ delimiter: '\t', quote: '', columnCount: 105, consistency: 1 });
+  });
+
+  it('keeps the double quote where it wraps fields holding the delimiter', () => {
+    const dialect = sniffDialect('id,note\n1,"a, b"\n2,"c, d"\n3,plain\n', true);
+    expect(dialect).toMatchObject({ quote: '"', escape: '"', columnCount: 2, consistency: 1 });
+  });
+
+  it('detects backslash-escaped quotes', () => {
+    const text = 'id,quote\n1,"she said \\"no, never\\""\n2,"a \\"b\\", c"\n3,"plain"\n';
+    expect(sniffDialect(text, true)).toMatchObject({ delimiter: ',', quote: '"', escape: '\\', consistency: 1 });
+    expect(sniffDialect('a,b\n1,"x ""y"""\n', true).escape).toBe('"');
+  });
+
+  it('skips note lines above the header, even ones holding a delimiter', () => {
+    const text = 'Exported from Shop, version 3\n# 2024-01-01\nid,name,city,qty\n1,a,Oslo,3\n2,b,Bergen,4\n';
+    const dialect = sniffDialect(text, true);
+    expect(dialect).toMatchObject({ delimiter: ',', header: true, columnCount: 4 });
+    expect(dialect.titleLines).toEqual(['Exported from Shop, version 3', '# 2024-01-01']);
+  });
+
+  it('takes a first row of blank names for a header, and a blank row above a header for a spacer', () => {
+    expect(sniffDialect(',,\n1,2,3\n4,5,6\n', true)).toMatchObject({ header: true, titleLines: [] });
+    expect(sniffDialect(',,\nid,qty,price\n1,2,3\n', true)).toMatchObject({ header: true, titleLines: [',,'] });
+  });
+
+  it('notices a header with one trailing delimiter more than its rows', () => {
+    expect(sniffDialect('a,b,c,\n1,2,3\n4,5,6\n', true)).toMatchObject({
+      headerTrailingDelimiter: true,
+      columnCount: 3,
+    });
+    expect(sniffDialect('a,b,c\n1,2,3\n', true).headerTrailingDelimiter).toBe(false);
+  });
+
+  it('reads declared quote and escape settings, none included', () => {
+    expect(sniffDialect('a\t"b\n1\t2\n', true, { delimiter: '\t', quote: '' })).toMatchObject({
+      quote: '',
+      escape: '',
+    });
+    expect(sniffDialect('a,b\n1,2\n', true, { escape: '\\' }).escape).toBe('\\');
   });
 });
 

@@ -1,24 +1,20 @@
 // Guesses a file's text encoding from its first bytes (BOM, NUL patterns,
 // UTF-8 validity) and refuses what is plainly not text, before any parsing.
 import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+import { detectLegacyEncoding } from './detect-legacy-encoding.ts';
 
-export type SourceEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1' | 'iso-8859-15';
-
-export const SUPPORTED_ENCODINGS: readonly SourceEncoding[] = [
-  'utf-8',
-  'utf-16le',
-  'utf-16be',
-  'windows-1252',
-  'iso-8859-1',
-  'iso-8859-15',
-];
+/** An encoding name iconv-lite knows, normalised (`utf-8`, `windows-1252`, `shift_jis`, …). */
+export type SourceEncoding = string;
 
 export interface EncodingGuess {
   encoding: SourceEncoding;
   /** Length of the byte order mark at the start of the file (0 when none). */
   bomBytes: number;
   /** How the encoding was found, for the result summary. */
-  detectedBy: 'bom' | 'null-pattern' | 'valid-utf8' | 'invalid-utf8' | 'metadata';
+  detectedBy: 'bom' | 'null-pattern' | 'valid-utf8' | 'chardet' | 'fallback' | 'metadata';
+  /** 0–1: how sure the detection is (1 for a BOM, valid UTF-8 or a declared encoding). */
+  confidence: number;
 }
 
 // Formats people upload by mistake: a clear name beats "cannot parse line 1".
@@ -45,15 +41,22 @@ export function describeBinary(sample: Uint8Array): string | null {
 }
 
 export function sniffEncoding(sample: Uint8Array): EncodingGuess {
-  if (startsWith(sample, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8', bomBytes: 3, detectedBy: 'bom' };
-  if (startsWith(sample, [0xff, 0xfe])) return { encoding: 'utf-16le', bomBytes: 2, detectedBy: 'bom' };
-  if (startsWith(sample, [0xfe, 0xff])) return { encoding: 'utf-16be', bomBytes: 2, detectedBy: 'bom' };
+  const certain = (encoding: SourceEncoding, bomBytes: number, detectedBy: EncodingGuess['detectedBy']) => ({
+    encoding,
+    bomBytes,
+    detectedBy,
+    confidence: 1,
+  });
+  if (startsWith(sample, [0xef, 0xbb, 0xbf])) return certain('utf-8', 3, 'bom');
+  if (startsWith(sample, [0xff, 0xfe, 0, 0])) return certain('utf-32le', 4, 'bom');
+  if (startsWith(sample, [0, 0, 0xfe, 0xff])) return certain('utf-32be', 4, 'bom');
+  if (startsWith(sample, [0xff, 0xfe])) return certain('utf-16le', 2, 'bom');
+  if (startsWith(sample, [0xfe, 0xff])) return certain('utf-16be', 2, 'bom');
   const utf16 = utf16WithoutBom(sample);
-  if (utf16) return { encoding: utf16, bomBytes: 0, detectedBy: 'null-pattern' };
-  return isUtf8(completeUtf8Prefix(sample))
-    ? { encoding: 'utf-8', bomBytes: 0, detectedBy: 'valid-utf8' }
-    : // Invalid UTF-8 from a spreadsheet is, in practice, Windows-1252 (a superset of Latin-1's printable range).
-      { encoding: 'windows-1252', bomBytes: 0, detectedBy: 'invalid-utf8' };
+  if (utf16) return certain(utf16, 0, 'null-pattern');
+  const complete = completeUtf8Prefix(sample);
+  if (isUtf8(complete)) return certain('utf-8', 0, 'valid-utf8');
+  return detectLegacyEncoding(complete);
 }
 
 /** The BOM length `encoding` would have at the start of `sample` (metadata may name the encoding). */
@@ -61,29 +64,47 @@ export function bomLength(sample: Uint8Array, encoding: SourceEncoding): number 
   if (encoding === 'utf-8') return startsWith(sample, [0xef, 0xbb, 0xbf]) ? 3 : 0;
   if (encoding === 'utf-16le') return startsWith(sample, [0xff, 0xfe]) ? 2 : 0;
   if (encoding === 'utf-16be') return startsWith(sample, [0xfe, 0xff]) ? 2 : 0;
+  if (encoding === 'utf-32le') return startsWith(sample, [0xff, 0xfe, 0, 0]) ? 4 : 0;
+  if (encoding === 'utf-32be') return startsWith(sample, [0, 0, 0xfe, 0xff]) ? 4 : 0;
   return 0;
 }
 
-/** Maps the names people write (`utf8`, `latin1`, `cp1252`, `UTF-16LE`) to a supported encoding. */
+// Names people write for the encodings the summary should name one way.
+const CANONICAL_NAMES: Record<string, SourceEncoding> = {
+  utf8: 'utf-8',
+  utf16le: 'utf-16le',
+  utf16be: 'utf-16be',
+  ucs2: 'utf-16le',
+  utf16: 'utf-16le',
+  utf32le: 'utf-32le',
+  utf32be: 'utf-32be',
+  cp1252: 'windows-1252',
+  win1252: 'windows-1252',
+  windows1252: 'windows-1252',
+  latin1: 'iso-8859-1',
+  iso88591: 'iso-8859-1',
+  latin9: 'iso-8859-15',
+  iso885915: 'iso-8859-15',
+  sjis: 'shift_jis',
+  shiftjis: 'shift_jis',
+  eucjp: 'euc-jp',
+  euckr: 'euc-kr',
+  big5: 'big5',
+  gb18030: 'gb18030',
+  koi8r: 'koi8-r',
+  cp1251: 'windows-1251',
+  windows1251: 'windows-1251',
+};
+
+// iconv-lite codecs that are not text encodings of a file.
+const NOT_TEXT = new Set(['base64', 'hex', 'base64url']);
+
+/** Maps the names people write (`utf8`, `latin1`, `cp1252`, `Shift-JIS`) to an encoding iconv-lite supports, or null. */
 export function normaliseEncodingName(name: string): SourceEncoding | null {
-  const key = name.trim().toLowerCase().replace(/[_\s]/g, '-');
-  const aliases: Record<string, SourceEncoding> = {
-    utf8: 'utf-8',
-    'utf-8': 'utf-8',
-    'utf-16le': 'utf-16le',
-    utf16le: 'utf-16le',
-    'utf-16be': 'utf-16be',
-    utf16be: 'utf-16be',
-    'windows-1252': 'windows-1252',
-    cp1252: 'windows-1252',
-    win1252: 'windows-1252',
-    latin1: 'iso-8859-1',
-    'latin-1': 'iso-8859-1',
-    'iso-8859-1': 'iso-8859-1',
-    'iso-8859-15': 'iso-8859-15',
-    latin9: 'iso-8859-15',
-  };
-  return aliases[key] ?? null;
+  const trimmed = name.trim().toLowerCase();
+  const key = trimmed.replace(/[-_\s]/g, '');
+  if (NOT_TEXT.has(key) || !iconv.encodingExists(trimmed)) return null;
+  return CANONICAL_NAMES[key] ?? trimmed;
 }
 
 function startsWith(sample: Uint8Array, bytes: number[]): boolean {

@@ -1,5 +1,5 @@
-// Transcodes the file to UTF-8 while streaming (iconv-lite), so csv-parse only
-// ever sees UTF-8, and maps offsets in that UTF-8 stream back to bytes of the
+// Transcodes the file to UTF-8 while streaming (iconv-lite, any encoding it
+// knows), so the CSV parser only ever sees UTF-8, and maps offsets in that UTF-8 stream back to bytes of the
 // original file: checkpoints must be byte offsets a resumed read can seek to.
 import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
@@ -8,31 +8,38 @@ import type { SourceEncoding } from './sniff-encoding.ts';
 interface DecodedChunk {
   /** Offset of the chunk's first byte in the decoded stream. */
   decodedStart: number;
-  /** File offset of the source bytes that became this chunk's first character. */
+  /** File offset of the source bytes fed to the decoder with this chunk. */
   sourceStart: number;
   utf8: Buffer;
+  /** The source bytes themselves, kept only where offsets are found by counting line breaks. */
+  source: Buffer | null;
 }
 
 /**
- * Each supported encoding other than UTF-8 has a fixed width per UTF-16 code unit
- * (1 byte for the single-byte sets, 2 for UTF-16), so counting code units in a
- * decoded prefix tells exactly how many source bytes produced it.
+ * How a decoded offset becomes a file offset. Fixed widths count: bytes per
+ * UTF-16 code unit (single-byte sets 1, UTF-16 2) or per code point (UTF-32 4).
+ * Multi-byte sets such as Shift-JIS, GB18030 or Big5 have no fixed width, but
+ * CR and LF are single bytes there and never part of another character, and a
+ * record always ends right after one (or at the end of the file): the n-th line
+ * break in the decoded text is the n-th in the source bytes.
  */
-const UNIT_BYTES: Record<Exclude<SourceEncoding, 'utf-8'>, number> = {
-  'utf-16le': 2,
-  'utf-16be': 2,
-  'windows-1252': 1,
-  'iso-8859-1': 1,
-  'iso-8859-15': 1,
-};
+type OffsetMapping = { kind: 'unit'; bytes: number } | { kind: 'code-point'; bytes: number } | { kind: 'line-breaks' };
+
+function offsetMappingOf(encoding: SourceEncoding): OffsetMapping {
+  if (/^utf-16/.test(encoding)) return { kind: 'unit', bytes: 2 };
+  if (/^utf-32/.test(encoding)) return { kind: 'code-point', bytes: 4 };
+  const codec = iconv.getCodec(encoding) as { constructor: { name: string } };
+  return codec.constructor.name === 'SBCSCodec' ? { kind: 'unit', bytes: 1 } : { kind: 'line-breaks' };
+}
 
 export class SourceDecoder extends Transform {
   readonly #decoder: ReturnType<typeof iconv.getDecoder> | null;
-  readonly #unitBytes: number;
+  readonly #mapping: OffsetMapping;
   /** Recent chunks, kept until no offset inside them can be asked for again. */
   #chunks: DecodedChunk[] = [];
   #decodedEnd = 0;
   #sourceEnd: number;
+  #ended = false;
 
   /** `sourceOffset` is the file offset of the first byte this stream will receive. */
   constructor(
@@ -44,7 +51,7 @@ export class SourceDecoder extends Transform {
     super();
     this.#sourceEnd = sourceOffset;
     this.#decoder = encoding === 'utf-8' ? null : iconv.getDecoder(encoding, { stripBOM: false });
-    this.#unitBytes = encoding === 'utf-8' ? 1 : UNIT_BYTES[encoding];
+    this.#mapping = encoding === 'utf-8' ? { kind: 'unit', bytes: 1 } : offsetMappingOf(encoding);
   }
 
   /** Whether decoding changes bytes at all; UTF-8 passes through untouched. */
@@ -55,34 +62,85 @@ export class SourceDecoder extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.onSourceChunk?.(chunk);
     if (this.#decoder) {
-      this.#emit(this.#decoder.write(chunk));
+      this.#emit(this.#decoder.write(chunk), chunk);
       callback();
     } else callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.#decoder) this.#emit(this.#decoder.end() ?? '');
+    if (this.#decoder) this.#emit(this.#decoder.end() ?? '', Buffer.alloc(0));
+    this.#ended = true;
     callback();
   }
 
   /** File offset of decoded offset `decoded` (relative to this stream's start). Calls must not go backwards. */
   toSourceOffset(decoded: number): number {
     if (!this.#decoder) return this.sourceOffset + decoded;
+    if (this.#mapping.kind === 'line-breaks') return this.#byLineBreaks(decoded);
     while (this.#chunks.length > 1 && this.#chunks[1].decodedStart <= decoded) this.#chunks.shift();
     const chunk = this.#chunks[0];
     if (!chunk || decoded <= chunk.decodedStart) return chunk?.sourceStart ?? this.#sourceEnd;
     const within = Math.min(decoded - chunk.decodedStart, chunk.utf8.length);
-    return chunk.sourceStart + codeUnits(chunk.utf8, within) * this.#unitBytes;
+    const count = this.#mapping.kind === 'unit' ? codeUnits(chunk.utf8, within) : codePoints(chunk.utf8, within);
+    return chunk.sourceStart + count * this.#mapping.bytes;
   }
 
-  #emit(text: string): void {
-    if (text.length === 0) return;
-    const utf8 = Buffer.from(text, 'utf8');
-    this.#chunks.push({ decodedStart: this.#decodedEnd, sourceStart: this.#sourceEnd, utf8 });
-    this.#decodedEnd += utf8.length;
-    this.#sourceEnd += text.length * this.#unitBytes;
-    this.push(utf8);
+  /** `decoded` is just after a line break, or the end of the stream. */
+  #byLineBreaks(decoded: number): number {
+    if (decoded >= this.#decodedEnd && this.#ended) return this.#sourceEnd;
+    // The chunk holding the byte before `decoded`: the line break the offset follows.
+    while (this.#chunks.length > 1 && this.#chunks[0].decodedStart + this.#chunks[0].utf8.length < decoded)
+      this.#chunks.shift();
+    const chunk = this.#chunks[0];
+    if (!chunk || decoded <= chunk.decodedStart) return chunk?.sourceStart ?? this.#sourceEnd;
+    const breaks = lineBreakBytes(chunk.utf8, decoded - chunk.decodedStart);
+    return chunk.sourceStart + afterLineBreak(chunk.source as Buffer, breaks);
   }
+
+  #emit(text: string, source: Buffer): void {
+    const keepSource = this.#mapping.kind === 'line-breaks';
+    const utf8 = Buffer.from(text, 'utf8');
+    if (utf8.length > 0 || keepSource)
+      this.#chunks.push({
+        decodedStart: this.#decodedEnd,
+        sourceStart: this.#sourceEnd,
+        utf8,
+        source: keepSource ? source : null,
+      });
+    this.#decodedEnd += utf8.length;
+    // Fixed widths advance by what was decoded; line-break mapping by the bytes fed (a cut character waits in the decoder).
+    this.#sourceEnd += keepSource ? source.length : this.#fixedWidthBytes(text);
+    if (utf8.length > 0) this.push(utf8);
+  }
+
+  #fixedWidthBytes(text: string): number {
+    if (this.#mapping.kind !== 'code-point')
+      return text.length * (this.#mapping.kind === 'unit' ? this.#mapping.bytes : 1);
+    let points = 0;
+    for (const _ of text) points++;
+    return points * this.#mapping.bytes;
+  }
+}
+
+/** CR and LF bytes in `bytes[0, end)`. */
+function lineBreakBytes(bytes: Uint8Array, end: number): number {
+  let count = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a || bytes[i] === 0x0d) count++;
+  return count;
+}
+
+/** The index just after the `n`-th CR or LF byte of `bytes` (n ≥ 1). */
+function afterLineBreak(bytes: Uint8Array, n: number): number {
+  let seen = 0;
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] === 0x0a || bytes[i] === 0x0d) && ++seen === n) return i + 1;
+  return bytes.length;
+}
+
+/** Code points encoded by `utf8[0, end)`: one per lead byte. */
+function codePoints(utf8: Uint8Array, end: number): number {
+  let points = 0;
+  for (let i = 0; i < end; i++) if ((utf8[i] & 0xc0) !== 0x80) points++;
+  return points;
 }
 
 /** UTF-16 code units encoded by `utf8[0, end)`: one per character, two for those outside the BMP. */
