@@ -119,6 +119,18 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload (${databaseKind})`, () =
     expect(out.stdout).toContain('1 of 2 file(s) done, 1 failed');
   });
 
+  it('prints the warnings of an import that looks wrong, in the table and in --json', async () => {
+    const file = join(work, 'one-column.csv');
+    await writeFile(file, 'name age\nann 3\nbob 4\n');
+    const table = capture();
+    expect(await runCli(uploadArgs(file), cliEnv, table.io)).toBe(0);
+    expect(table.out.stdout).toContain(`warning: ${file}: Everything is in one column`);
+    const json = capture();
+    expect(await runCli([...uploadArgs(file), '--json'], cliEnv, json.io)).toBe(0);
+    const [result] = jsonLines(json.out.stdout);
+    expect(result?.warnings).toEqual([expect.stringMatching(/^Everything is in one column/)]);
+  });
+
   it('exits 2 on usage errors and 1 when the server refuses the token', async () => {
     const file = join(work, 'good.csv');
     const cases: Array<[string[], Record<string, string>, RegExp]> = [

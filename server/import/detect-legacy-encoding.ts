@@ -18,9 +18,9 @@ function serviceName(chardetName: string): string {
   return name === 'iso-8859-1' ? 'windows-1252' : name;
 }
 
-/** Characters iconv-lite could not map; the sample's last few bytes are left out, as they may be a cut character. */
+/** Characters iconv-lite could not map; the last two characters are left out, as the sample may end inside one. */
 function invalidCharacters(sample: Uint8Array, encoding: string): number {
-  const text = iconv.decode(Buffer.from(sample.subarray(0, Math.max(0, sample.length - 4))), encoding);
+  const text = iconv.decode(Buffer.from(sample), encoding).slice(0, -2);
   let count = 0;
   for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) count++;
   return count;

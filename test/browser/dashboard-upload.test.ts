@@ -170,6 +170,9 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
     await editCard(async (card) => {
       await card.getByLabel('Delimiter').selectOption(';');
       await card.getByLabel('First row').selectOption('true');
+      await card.getByLabel('Quotes', { exact: true }).selectOption('"');
+      await card.getByLabel('Quote inside quotes').selectOption('\\');
+      await card.getByLabel('Encoding').fill('shift_jis');
       await card.getByLabel('Column mapping (JSON)').fill('{oops');
     });
     await pressUpload(page);
@@ -189,7 +192,25 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
       type: 'text/csv',
       delimiter: ';',
       header: 'true',
+      quote: '"',
+      escape: '\\',
+      encoding: 'shift_jis',
     });
+  });
+
+  it('shows the warnings of an import that looks wrong', async () => {
+    const path = join(workDir, 'one-column.csv');
+    await writeFile(path, 'name age\r\nann 3\r\nbob 4\r\n');
+    await addFiles(page, [path]);
+    await pressUpload(page);
+    const id = await waitForUploadNamed(harness, 'one-column.csv');
+    const entry = importEntry(page, id);
+    await expect.poll(() => entry.getAttribute('data-state'), { timeout: 60_000 }).toBe('succeeded');
+    const warning = entry
+      .getByRole('list', { name: 'Warnings about the import of one-column.csv' })
+      .getByRole('listitem');
+    await expect.poll(() => warning.textContent()).toMatch(/Everything is in one column/);
+    expect(await warning.getAttribute('data-code')).toBe('ONE_COLUMN');
   });
 
   it('retries a failed import and deletes an upload from the import panel', async () => {

@@ -48,6 +48,7 @@ export class ImportEntry {
   readonly #progress = document.createElement('progress');
   readonly #figures = document.createElement('p');
   readonly #result = document.createElement('p');
+  readonly #warnings = document.createElement('ul');
   readonly #report = document.createElement('p');
   readonly #preview: HTMLDetailsElement;
   readonly #buttons: Record<EntryAction, HTMLButtonElement>;
@@ -74,6 +75,8 @@ export class ImportEntry {
     this.#progress.setAttribute('aria-label', `Progress of ${view.filename}`);
     this.#figures.className = 'import-figures';
     this.#result.className = 'import-result';
+    this.#warnings.className = 'import-warnings';
+    this.#warnings.setAttribute('aria-label', `Warnings about the import of ${view.filename}`);
     this.#report.className = 'import-report';
     this.#message.className = 'import-message';
     this.#message.setAttribute('role', 'status');
@@ -95,6 +98,7 @@ export class ImportEntry {
       this.#progress,
       this.#figures,
       this.#result,
+      this.#warnings,
       this.#report,
       this.#preview,
       actions,
@@ -124,7 +128,10 @@ export class ImportEntry {
     this.#progress.value = job?.state === 'succeeded' ? this.#progress.max : Math.min(done, this.#progress.max);
     this.#figures.textContent = text;
 
-    const result = job?.result as { rows?: number; rowsRejected?: number; durationMs?: number } | null | undefined;
+    const result = job?.result as
+      | { rows?: number; rowsRejected?: number; durationMs?: number; warnings?: { code: string; message: string }[] }
+      | null
+      | undefined;
     const rows = result?.rows ?? job?.progress.rowsDone ?? 0;
     const rejected = result?.rowsRejected ?? job?.progress.rowsRejected ?? 0;
     this.element.dataset.rows = String(rows);
@@ -140,12 +147,26 @@ export class ImportEntry {
     } else {
       this.#result.textContent = '';
     }
+    this.#renderWarnings(job?.state === 'succeeded' ? (result?.warnings ?? []) : []);
     this.#renderReport(rejected);
     this.#preview.hidden = rows === 0;
 
     const jobState = job?.state;
     this.#buttons.retry.hidden = jobState !== 'failed' && jobState !== 'cancelled';
     this.#buttons.cancel.hidden = jobState !== 'queued' && jobState !== 'running';
+  }
+
+  /** What looks wrong although the import ran to the end (most rows rejected, one column, unsure encoding…). */
+  #renderWarnings(warnings: { code: string; message: string }[]): void {
+    this.#warnings.hidden = warnings.length === 0;
+    this.#warnings.replaceChildren(
+      ...warnings.map((warning) => {
+        const item = document.createElement('li');
+        item.dataset.code = warning.code;
+        item.textContent = `⚠ ${warning.message}`;
+        return item;
+      }),
+    );
   }
 
   #renderReport(rejected: number): void {

@@ -1,9 +1,19 @@
 // The optional import settings a person can give each file in the Dashboard's
-// file card (delimiter, header, column mapping), sent as tus metadata.
+// file card (delimiter, quote, escape, encoding, header, column mapping), sent as tus metadata.
 import type { Body, Meta, UppyFile } from '@uppy/core';
 import type { DashboardOptions } from '@uppy/dashboard';
 
-export type ImportMeta = Meta & { delimiter?: string; header?: string; mapping?: string };
+export type ImportMeta = Meta & {
+  delimiter?: string;
+  quote?: string;
+  escape?: string;
+  encoding?: string;
+  header?: string;
+  mapping?: string;
+};
+
+/** The settings sent only when given. */
+const OPTIONAL_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header', 'mapping'] as const;
 type ImportFile = UppyFile<ImportMeta, Body>;
 type MetaField = Extract<NonNullable<DashboardOptions<ImportMeta, Body>['metaFields']>, unknown[]>[number];
 
@@ -38,6 +48,40 @@ export const importMetaFields: MetaField[] = [
       ['\t', 'Tab'],
       ['|', 'Pipe |'],
     ]),
+  },
+  {
+    id: 'quote',
+    name: 'Quotes',
+    render: select('quote', [
+      ['', 'Detect'],
+      ['"', 'Double quote "'],
+      ["'", "Single quote '"],
+      ['none', 'None: quotes are text'],
+    ]),
+  },
+  {
+    id: 'escape',
+    name: 'Quote inside quotes',
+    render: select('escape', [
+      ['', 'Detect'],
+      ['"', 'Doubled ""'],
+      ['\\', 'Backslash \\"'],
+    ]),
+  },
+  {
+    id: 'encoding',
+    name: 'Encoding',
+    render: ({ value, onChange, fieldCSSClasses, form }, h) =>
+      h('input', {
+        id: inputId('encoding'),
+        class: fieldCSSClasses.text,
+        form,
+        type: 'text',
+        value: value ?? '',
+        placeholder: 'Detect (or e.g. shift_jis, windows-1251)',
+        onInput: (event: Event) => onChange((event.target as HTMLInputElement).value),
+        'data-uppy-super-focusable': true,
+      }),
   },
   {
     id: 'header',
@@ -82,7 +126,7 @@ export function importMetaProblem(file: ImportFile): string | null {
 
 /** Metadata sent with the upload: name and type, plus only the settings that were given. */
 export function allowedMetaFieldsFor(file: ImportFile): string[] {
-  const given = (['delimiter', 'header', 'mapping'] as const).filter((key) => (file.meta[key] ?? '').trim() !== '');
+  const given = OPTIONAL_KEYS.filter((key) => (file.meta[key] ?? '').trim() !== '');
   // The tab delimiter is whitespace, so it must not be lost to trim().
   if (file.meta.delimiter === '\t' && !given.includes('delimiter')) given.push('delimiter');
   return ['name', 'type', ...given];

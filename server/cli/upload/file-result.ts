@@ -22,6 +22,8 @@ export interface FileResult {
   /** Set when rows were rejected or the import failed. */
   errorReportUrl: string | null;
   error: string | null;
+  /** What looks wrong about an import that ran to the end, in the server's words (most rows rejected, one column…). */
+  warnings: string[];
 }
 
 export const succeeded = (result: FileResult) => result.status === 'imported' || result.status === 'uploaded';
@@ -44,7 +46,7 @@ export function describeUploadError(error: unknown): string {
 /** Fills in the import's outcome from the upload's final state. */
 export function importOutcome(server: string, upload: UploadView): Partial<FileResult> {
   const job = upload.job;
-  const result = (job?.result ?? {}) as { rows?: number; rowsRejected?: number };
+  const result = (job?.result ?? {}) as { rows?: number; rowsRejected?: number; warnings?: { message: string }[] };
   const rowsImported = job?.state === 'succeeded' ? (result.rows ?? job.progress.rowsDone) : null;
   const rowsRejected = result.rowsRejected ?? job?.progress.rowsRejected ?? null;
   const ok = job?.state === 'succeeded';
@@ -54,5 +56,6 @@ export function importOutcome(server: string, upload: UploadView): Partial<FileR
     rowsRejected,
     errorReportUrl: !ok || (rowsRejected ?? 0) > 0 ? `${server}/api/uploads/${upload.id}/errors` : null,
     error: ok ? null : (job?.lastError ?? `import ${job?.state ?? 'not started'}`),
+    warnings: ok ? (result.warnings ?? []).map((warning) => warning.message) : [],
   };
 }

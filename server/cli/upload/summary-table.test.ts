@@ -17,6 +17,7 @@ const base: FileResult = {
   rowsRejected: 0,
   errorReportUrl: null,
   error: null,
+  warnings: [],
 };
 
 describe('summary table', () => {
@@ -45,6 +46,19 @@ describe('summary table', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('prints the warnings of an import that looks wrong under the table', () => {
+    const table = formatSummaryTable([
+      { ...base, rowsImported: 1, rowsRejected: 9, warnings: ['9 of 10 records were rejected'] },
+    ]);
+    expect(table.split('\n').slice(-5)).toEqual([
+      '',
+      'warning: a.csv: 9 of 10 records were rejected',
+      '',
+      '1 of 1 file(s) done',
+      '',
+    ]);
   });
 
   it('says when a file was restarted because it changed', () => {

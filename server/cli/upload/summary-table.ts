@@ -31,6 +31,9 @@ export function formatSummaryTable(results: FileResult[]): string {
       .join('  ')
       .trimEnd(),
   );
+  // Warnings under the table: each is a sentence, too long for a column.
+  const warnings = results.flatMap((r) => r.warnings.map((warning) => `warning: ${r.file}: ${warning}`));
+  if (warnings.length > 0) lines.push('', ...warnings);
   const failed = results.filter((r) => r.status === 'upload-failed' || r.status === 'import-failed').length;
   lines.push('', `${results.length - failed} of ${results.length} file(s) done${failed ? `, ${failed} failed` : ''}`);
   return `${lines.join('\n')}\n`;
