@@ -94,7 +94,8 @@ describe.skipIf(programUnavailable('promtool', 'apt-get install prometheus'))('P
   it('alert on series the service exports', async () => {
     const rules = await readFile(deploy('prometheus/alerts.yml'), 'utf8');
     const defined = await definedSeriesNames();
-    for (const series of new Set(rules.match(/csvup_[a-z_]+/g))) expect(defined, series).toContain(seriesBaseName(series));
+    for (const series of new Set(rules.match(/csvup_[a-z_]+/g)))
+      expect(defined, series).toContain(seriesBaseName(series));
   });
 
   it('pass their unit tests: each alert fires on the series that should trigger it', async () => {

@@ -51,7 +51,9 @@ export async function definedSeriesNames(): Promise<Set<string>> {
   const sources = await Promise.all(
     ['service-metrics.ts', 'database-gauges.ts'].map((file) => readFile(join(ROOT, 'server/metrics', file), 'utf8')),
   );
-  return new Set(sources.flatMap((source) => [...source.matchAll(/name: '(csvup_[a-z_]+)'/g)].map((m) => m[1] as string)));
+  return new Set(
+    sources.flatMap((source) => [...source.matchAll(/name: '(csvup_[a-z_]+)'/g)].map((m) => m[1] as string)),
+  );
 }
 
 /** A histogram's or summary's sample name stands for the series it belongs to. */
