@@ -8,6 +8,7 @@ const DATABASE_AGNOSTIC = [
   'test/caddy-proxy.test.ts',
   'test/deploy-files.test.ts',
   'test/browser/dashboard-resume.test.ts',
+  'test/terminal-output.test.ts',
 ];
 
 // Suites about several processes sharing one PostgreSQL (scale-out, worker and API kills,

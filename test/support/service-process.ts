@@ -34,8 +34,23 @@ export async function runWorkerProcess(env: Record<string, string>): Promise<Run
   return runNode([...WORKER_NODE_FLAGS, await compiledWorker()], env);
 }
 
+/**
+ * A `pnpm start` process on a pseudo-terminal, as in a person's shell: util-linux
+ * `script` gives it a TTY for stdout and passes everything it prints through.
+ */
+export async function runServiceInTerminal(env: Record<string, string>): Promise<RunningProcess> {
+  const command = [process.execPath, ...SERVICE_NODE_FLAGS, await compiledService()]
+    .map((part) => `'${part.replaceAll("'", `'\\''`)}'`)
+    .join(' ');
+  return runProgram('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], env);
+}
+
 function runNode(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, args, {
+  return runProgram(process.execPath, args, env);
+}
+
+function runProgram(program: string, args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(program, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
