@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { isTerminal, startUpBanner } from './start-up-banner.ts';
 
@@ -19,7 +20,7 @@ describe('startUpBanner', () => {
     const banner = startUpBanner({ url: 'http://127.0.0.1:3000', token: 'cut_abc', terminal: true });
     expect(banner).toContain(`${ESC}1;4;32mhttp://127.0.0.1:3000/#token=cut_abc${ESC}0m`);
     expect(banner).toContain('API token (owner "dev"): cut_abc');
-    expect(banner.replace(/\u001b\[[0-9;]*m/g, '')).toBe(
+    expect(stripVTControlCharacters(banner)).toBe(
       startUpBanner({ url: 'http://127.0.0.1:3000', token: 'cut_abc', terminal: false }),
     );
   });
@@ -28,7 +29,7 @@ describe('startUpBanner', () => {
 describe('isTerminal', () => {
   it('is true for a TTY stream and false for pipes and files', () => {
     expect(isTerminal({ isTTY: true })).toBe(true);
-    expect(isTerminal(new PassThrough())).toBe(false);
+    expect(isTerminal(new PassThrough() as { isTTY?: boolean })).toBe(false);
     expect(isTerminal({ isTTY: false })).toBe(false);
   });
 });

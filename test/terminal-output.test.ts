@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { apiRequest } from './support/api-client.ts';
 import { programUnavailable } from './support/required-program.ts';
@@ -15,7 +16,6 @@ import {
   waitForOutput,
 } from './support/service-process.ts';
 
-const ANSI = /\u001b\[[0-9;]*m/g;
 const BANNER = /CSV upload service: (http:\/\/127\.0\.0\.1:\d+)\/#token=(cut_[\w-]+)\s*\n\s*API token/;
 
 function stopWhenDone(run: RunningProcess): void {
@@ -38,7 +38,7 @@ describe.skipIf(programUnavailable('script', 'apt-get install util-linux'))('pnp
     const run = await runServiceInTerminal(env);
     stopWhenDone(run);
     // Matched on the text without colours and carriage returns (a terminal ends lines with CR LF).
-    const plain = () => run.stdout().replace(ANSI, '').replaceAll('\r', '');
+    const plain = () => stripVTControlCharacters(run.stdout()).replaceAll('\r', '');
     const deadline = Date.now() + 90_000;
     while (!BANNER.test(plain()) && Date.now() < deadline && run.child.exitCode === null)
       await new Promise((r) => setTimeout(r, 100));
@@ -49,7 +49,7 @@ describe.skipIf(programUnavailable('script', 'apt-get install util-linux'))('pnp
     // pino-pretty's "[12:34:56.789] INFO (pid): message", in colour, and no JSON.
     const listening = plain().match(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \((\d+)\): Server listening at (\S+)$/m);
     expect(listening?.[2]).toBe(url);
-    expect(run.stdout()).toMatch(/\u001b\[32mINFO\u001b\[39m/);
+    expect(run.stdout()).toContain('\u001b[32mINFO\u001b[39m');
     expect(plain()).not.toMatch(/^\{"level"/m);
     expect((await apiRequest(url as string, '/api/uploads', token as string)).status).toBe(200);
     // Stopped like Ctrl-C's SIGINT would, by the service's own pid from its log line.
