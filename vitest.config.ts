@@ -9,6 +9,7 @@ const DATABASE_AGNOSTIC = [
   'test/deploy-files.test.ts',
   'test/browser/dashboard-resume.test.ts',
   'test/terminal-output.test.ts',
+  'test/first-run.test.ts',
 ];
 
 // Suites about several processes sharing one PostgreSQL (scale-out, worker and API kills,

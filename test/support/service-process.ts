@@ -49,11 +49,26 @@ function runNode(args: string[], env: Record<string, string>): RunningProcess {
   return runProgram(process.execPath, args, env);
 }
 
-function runProgram(program: string, args: string[], env: Record<string, string>): RunningProcess {
+export interface ProgramOptions {
+  /** Default: the repository. */
+  cwd?: string;
+  /** Exactly this environment, instead of the test's own with `env` on top. */
+  exactEnv?: boolean;
+  /** In a process group of its own, so the whole tree it starts can be signalled (kill(-pid)). */
+  detached?: boolean;
+}
+
+export function runProgram(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  options: ProgramOptions = {},
+): RunningProcess {
   const child = spawn(program, args, {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    cwd: options.cwd ?? ROOT,
+    env: options.exactEnv ? env : { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let out = '';
   let err = '';
