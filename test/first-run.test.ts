@@ -119,8 +119,10 @@ describe.skipIf(
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.job?.progress.rowsDone).toBe(3);
 
+    // The whole tree the line started (sh, npm exec, pnpm, node) goes; nothing serves the port after.
     await stopGroup(started);
-    expect(await started.exited).not.toBeUndefined();
+    await started.exited;
     started = undefined;
+    await expect(fetch(`${baseUrl}/healthz`)).rejects.toThrow();
   });
 });
