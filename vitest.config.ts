@@ -8,15 +8,19 @@ const DATABASE_AGNOSTIC = [
   'test/caddy-proxy.test.ts',
   'test/deploy-files.test.ts',
   'test/browser/dashboard-resume.test.ts',
+  'test/terminal-output.test.ts',
+  'test/first-run.test.ts',
 ];
 
 // Suites about several processes sharing one PostgreSQL (scale-out, worker and API kills,
-// database restarts): meaningless on the single-process embedded database.
+// database restarts, the dashboard's API and worker series): meaningless on the
+// single-process embedded database.
 const POSTGRES_ONLY = [
   'test/scale-out/**',
   'test/faults/api-kill.test.ts',
   'test/faults/worker-kill.test.ts',
   'test/faults/database-restart.test.ts',
+  'test/grafana-dashboard.test.ts',
 ];
 
 const integration = (database: 'embedded' | 'postgres') => ({

@@ -3,6 +3,7 @@
 // route accepts because EventSource cannot send headers).
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/config.ts';
+import { isTerminal } from './start-up-banner.ts';
 
 const TOKEN_IN_QUERY = /([?&]token=)[^&]*/g;
 
@@ -27,7 +28,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   };
   if (destination) return pino(options, destination);
   // People read a terminal; machines read JSON from pipes and files.
-  if (process.stdout.isTTY)
+  if (isTerminal(process.stdout))
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   return pino(options);
 }

@@ -5,6 +5,7 @@ import { ensureDevelopmentToken } from './auth/development-token.ts';
 import { loadConfig } from './config/config.ts';
 import { createLogger } from './logger.ts';
 import { startService } from './service.ts';
+import { isTerminal, startUpBanner } from './start-up-banner.ts';
 import { exitOnStartUpError, onShutdownSignal } from './start-up-error.ts';
 import { ensureWebBuild } from './web/ensure-web-build.ts';
 
@@ -21,12 +22,11 @@ async function main(): Promise<void> {
   onShutdownSignal(() => service.stop());
   const address = await service.app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
-  if (service.database.kind === 'embedded') {
-    const token = await ensureDevelopmentToken(service.database.db, config.tokenPepper, config.dataDir);
-    process.stdout.write(`\nCSV upload service: ${url}/#token=${token}\n  API token (owner "dev"): ${token}\n\n`);
-  } else {
-    process.stdout.write(`\nCSV upload service: ${url}\n  Create a token with: pnpm cli token create <owner>\n\n`);
-  }
+  const token =
+    service.database.kind === 'embedded'
+      ? await ensureDevelopmentToken(service.database.db, config.tokenPepper, config.dataDir)
+      : undefined;
+  process.stdout.write(startUpBanner({ url, token, terminal: isTerminal(process.stdout) }));
 }
 
 main().catch(exitOnStartUpError);

@@ -5,6 +5,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { loadConfig } from './config/config.ts';
 import { uploadImportSources } from './import/upload-import-sources.ts';
 import { createLogger } from './logger.ts';
+import { createJobMetrics } from './metrics/service-metrics.ts';
+import { listenForMetrics } from './metrics/worker-metrics-listener.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { jobSignalFor } from './queue/job-signal.ts';
 import { startWorker } from './queue/worker.ts';
@@ -24,6 +26,13 @@ async function main(): Promise<void> {
   const jobSignal = jobSignalFor(database, logger);
   // Only the stored bytes are needed here: the file on the shared volume, or the object in S3.
   const uploadSource = await uploadImportSources(config.storage, config.uploadDir);
+  // Job series and this process's memory, for Prometheus; off unless WORKER_METRICS_PORT is set.
+  const metrics = createJobMetrics();
+  const metricsListener =
+    config.workerMetricsPort === null
+      ? null
+      : await listenForMetrics(metrics.registry, config.host, config.workerMetricsPort);
+  if (metricsListener) logger.info({ url: metricsListener.url }, 'worker metrics listening');
   const worker = startWorker({
     db: database.db,
     jobSignal,
@@ -34,12 +43,14 @@ async function main(): Promise<void> {
       leaseMs: config.jobLeaseMs,
     }),
     concurrency: Math.max(1, config.workerConcurrency),
+    metrics,
     leaseMs: config.jobLeaseMs,
     pollIntervalMs: config.jobPollIntervalMs,
     retryBaseMs: config.jobRetryDelayMs,
   });
   onShutdownSignal(async () => {
     await worker.stop();
+    await metricsListener?.close();
     await jobSignal.close();
     await database.close();
   });

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       jobMaxAttempts: 5,
       logLevel: 'info',
       trustProxy: false,
+      workerMetricsPort: null,
     });
     expect(config.dataDir).toMatch(/\/data$/);
     expect(config.uploadDir).toBe(`${config.dataDir}/uploads`);
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
       AUTH_TOKENS: 'alice:0123456789abcdef0123,bob:fedcba9876543210fedc',
       LOG_LEVEL: 'debug',
       TRUST_PROXY: 'true',
+      WORKER_METRICS_PORT: '9464',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       jobMaxAttempts: 3,
       logLevel: 'debug',
       trustProxy: true,
+      workerMetricsPort: 9464,
     });
     expect(config.authTokens).toEqual([
       { owner: 'alice', token: '0123456789abcdef0123' },
@@ -84,6 +87,7 @@ describe('loadConfig', () => {
     ['AUTH_TOKENS', 'no-colon'],
     ['AUTH_TOKENS', 'alice:short'],
     ['CHUNK_SIZE', '10'],
+    ['WORKER_METRICS_PORT', '65536'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

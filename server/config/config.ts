@@ -89,6 +89,8 @@ export interface Config {
   tusLockConnections: number;
   /** Followers try to take over the maintenance duty this often; the leader checks its connection as often. */
   leaderElectionIntervalMs: number;
+  /** `pnpm worker` serves its /metrics on this port (on HOST); null = no listener, 0 = any free port. */
+  workerMetricsPort: number | null;
 }
 
 function parseOrigins(text: string | undefined): readonly string[] {
@@ -201,6 +203,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     tusLockTimeoutMs: readInteger(env, 'TUS_LOCK_TIMEOUT_MS', 10_000, { min: 100 }),
     tusLockConnections: readInteger(env, 'TUS_LOCK_CONNECTIONS', 20, { min: 1, max: 1000 }),
     leaderElectionIntervalMs: readInteger(env, 'LEADER_ELECTION_INTERVAL_MS', 5000, { min: 100 }),
+    workerMetricsPort: readOptionalString(env, 'WORKER_METRICS_PORT')
+      ? readInteger(env, 'WORKER_METRICS_PORT', 0, { min: 0, max: 65535 })
+      : null,
   };
   return Object.freeze({
     ...config,

@@ -5,8 +5,15 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 
 const MB = 1024 * 1024;
 
-export interface ServiceMetrics {
+/** What an import worker records: the series `pnpm worker` exports too. */
+export interface JobMetrics {
   registry: Registry;
+  jobDuration: Histogram<'outcome'>;
+  rowsImported: Counter;
+  rowsRejected: Counter;
+}
+
+export interface ServiceMetrics extends JobMetrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   uploadsCreated: Counter;
   uploadsFinished: Counter;
@@ -15,18 +22,41 @@ export interface ServiceMetrics {
   bytesReceived: Counter;
   uploadDuration: Histogram;
   uploadSize: Histogram;
-  jobDuration: Histogram<'outcome'>;
-  rowsImported: Counter;
-  rowsRejected: Counter;
   filesRemoved: Counter<'reason'>;
 }
 
-export function createServiceMetrics(): ServiceMetrics {
+/** The job series and the default process metrics (RSS, heap, event-loop lag, GC): a worker process's registry. */
+export function createJobMetrics(): JobMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,
+    jobDuration: new Histogram({
+      name: 'csvup_job_duration_seconds',
+      help: 'import attempt duration, by outcome',
+      labelNames: ['outcome'] as const,
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+      registers,
+    }),
+    rowsImported: new Counter({
+      name: 'csvup_rows_imported_total',
+      help: 'rows loaded by finished imports',
+      registers,
+    }),
+    rowsRejected: new Counter({
+      name: 'csvup_rows_rejected_total',
+      help: 'rows refused by finished imports',
+      registers,
+    }),
+  };
+}
+
+export function createServiceMetrics(): ServiceMetrics {
+  const jobMetrics = createJobMetrics();
+  const registers = [jobMetrics.registry];
+  return {
+    ...jobMetrics,
     httpRequests: new Counter({
       name: 'csvup_http_requests_total',
       help: 'HTTP requests answered, by method, route template and status',
@@ -64,23 +94,6 @@ export function createServiceMetrics(): ServiceMetrics {
       name: 'csvup_upload_size_bytes',
       help: 'size of finished uploads',
       buckets: [1, 10, 50, 100, 250, 500, 1024, 2048, 3072].map((n) => n * MB),
-      registers,
-    }),
-    jobDuration: new Histogram({
-      name: 'csvup_job_duration_seconds',
-      help: 'import attempt duration, by outcome',
-      labelNames: ['outcome'] as const,
-      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
-      registers,
-    }),
-    rowsImported: new Counter({
-      name: 'csvup_rows_imported_total',
-      help: 'rows loaded by finished imports',
-      registers,
-    }),
-    rowsRejected: new Counter({
-      name: 'csvup_rows_rejected_total',
-      help: 'rows refused by finished imports',
       registers,
     }),
     filesRemoved: new Counter({

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job } from '../../db/schema.ts';
-import type { ServiceMetrics } from '../metrics/service-metrics.ts';
+import type { JobMetrics } from '../metrics/service-metrics.ts';
 import { claimJob } from './claim-job.ts';
 import { type CompletedImport, completeJob } from './complete-job.ts';
 import { failJob } from './fail-job.ts';
@@ -34,8 +34,8 @@ export interface WorkerOptions {
   leaseMs: number;
   pollIntervalMs: number;
   retryBaseMs: number;
-  /** Job durations and row counts; omitted in processes that export no metrics. */
-  metrics?: ServiceMetrics;
+  /** Job durations and row counts; omitted where nothing exports them (tests of the queue). */
+  metrics?: JobMetrics;
 }
 
 export interface Worker {

@@ -34,11 +34,41 @@ export async function runWorkerProcess(env: Record<string, string>): Promise<Run
   return runNode([...WORKER_NODE_FLAGS, await compiledWorker()], env);
 }
 
+/**
+ * A `pnpm start` process on a pseudo-terminal, as in a person's shell: util-linux
+ * `script` gives it a TTY for stdout and passes everything it prints through.
+ */
+export async function runServiceInTerminal(env: Record<string, string>): Promise<RunningProcess> {
+  const command = [process.execPath, ...SERVICE_NODE_FLAGS, await compiledService()]
+    .map((part) => `'${part.replaceAll("'", `'\\''`)}'`)
+    .join(' ');
+  return runProgram('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], env);
+}
+
 function runNode(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+  return runProgram(process.execPath, args, env);
+}
+
+export interface ProgramOptions {
+  /** Default: the repository. */
+  cwd?: string;
+  /** Exactly this environment, instead of the test's own with `env` on top. */
+  exactEnv?: boolean;
+  /** In a process group of its own, so the whole tree it starts can be signalled (kill(-pid)). */
+  detached?: boolean;
+}
+
+export function runProgram(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  options: ProgramOptions = {},
+): RunningProcess {
+  const child = spawn(program, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.exactEnv ? env : { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let out = '';
   let err = '';
