@@ -13,10 +13,12 @@ import { notFound } from '../errors.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { findOwnedUpload } from '../uploads/upload-repository.ts';
 import { prepareConcatCreation } from './concat-creation.ts';
+import { parseContentDigest } from './draft/content-digest.ts';
 import { INTEROP_HEADER, interopVersionOf, isDraftRequest } from './draft/draft-headers.ts';
 import { uploadLimit } from './draft/draft-response-headers.ts';
 import { isDraftMethod, type ServeDraftDeps, serveDraft } from './draft/serve-draft.ts';
 import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
+import { requestHeader } from './request-headers.ts';
 import { adjustResponseHeaders, type HeaderAdjuster } from './response-headers.ts';
 import { serveTus } from './serve-tus.ts';
 import { ProtocolError } from './tus-errors.ts';
@@ -86,10 +88,11 @@ function protocolResponseHeaders(
   };
 }
 
-/** A draft request's Upload-Metadata, recorded as tus records it (the draft checks its own headers). */
+/** A draft request's Upload-Metadata (recorded as tus records it) and Content-Digest (verified like a tus checksum). */
 function draftCheckedHeaders(raw: IncomingMessage): CheckedHeaders {
-  const metadata = raw.headers['upload-metadata'];
-  return typeof metadata === 'string' ? { rawMetadata: metadata } : {};
+  const metadata = requestHeader(raw, 'upload-metadata');
+  const digest = requestHeader(raw, 'content-digest');
+  return { rawMetadata: metadata, checksum: digest === undefined ? undefined : parseContentDigest(digest) };
 }
 
 export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions): Promise<void> {
@@ -131,7 +134,15 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
         }
       }
       // Extensions the store cannot honour are not announced; a client using one anyway hears why.
-      if (checked.checksum && !store.features.checksum) throw extensionNotOffered('checksum', 'Upload-Checksum');
+      if (checked.checksum && !store.features.checksum) {
+        throw draft
+          ? new ProtocolError(
+              400,
+              'invalid_request',
+              'This server cannot verify Content-Digest with its storage: send the content without it',
+            )
+          : extensionNotOffered('checksum', 'Upload-Checksum');
+      }
       context.rawMetadata = checked.rawMetadata;
       context.checksum = checked.checksum;
       if (checked.concat) {

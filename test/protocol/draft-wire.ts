@@ -55,7 +55,7 @@ export function draftClient(baseUrl: string, token: string, version: Interop) {
     const sent = Object.entries({ ...base, ...headers }).filter(([, value]) => value !== null);
     return draftRequest(url(target), method, Object.fromEntries(sent) as Record<string, string>, body);
   };
-  const appendType = version >= 6 ? { 'Content-Type': 'application/partial-upload' } : {};
+  const appendType: Record<string, string> = version >= 6 ? { 'Content-Type': 'application/partial-upload' } : {};
   return {
     send,
     create(complete: boolean, body?: Buffer | Buffer[], headers: Record<string, string | number | null> = {}) {

@@ -2,6 +2,7 @@
 // versions tus-js-client speaks (5 = draft -03, 6 = drafts -04/-05), beside
 // tus 1.0 on /files/. Each check is named after the rule of the draft it tests;
 // the rules both versions share run for both.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/raw-tus.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
@@ -235,6 +236,25 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft (${databaseKind}
       expect((await draft.append(location, 8000, true, body.subarray(8000))).status).toBe(204);
       hanging.close();
       expect(sha256(await storedBytes(harness.baseUrl, token, idOf(location)))).toBe(sha256(body));
+    });
+
+    it('integrity digests: Content-Digest (RFC 9530) on an append is verified; a mismatch gets 400 and its content is discarded whole', async () => {
+      const body = csvBytes(100);
+      const created = await draft.create(false, undefined, { 'Upload-Length': body.length });
+      const location = absolute(created.headers.location);
+      const digest = (bytes: Buffer, algorithm = 'sha256') => createHash(algorithm).update(bytes).digest('base64');
+      const damaged = Buffer.from(body);
+      damaged[10] = 0x21;
+      const refused = await draft.append(location, 0, true, damaged, { 'Content-Digest': `sha-256=:${digest(body)}:` });
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.body).error.code).toBe('checksum_mismatch');
+      expect((await draft.head(location)).headers['upload-offset']).toBe('0');
+      // Several digests: the strongest one this server hashes (sha-256) is the one checked.
+      const both = `sha-512=:${digest(body, 'sha512')}:, sha-256=:${digest(body)}:, md5=:${digest(damaged, 'md5')}:`;
+      expect((await draft.append(location, 0, true, body, { 'Content-Digest': both })).status).toBe(204);
+      expect(sha256(await storedBytes(harness.baseUrl, token, idOf(location)))).toBe(sha256(body));
+      const unknown = await draft.create(true, body, { 'Content-Digest': `sha-512=:${digest(body, 'sha512')}:` });
+      expect(unknown.status).toBe(400);
     });
 
     it('upload cancellation: DELETE answers 204, the upload and its row are gone, and the upload then answers 404', async () => {

@@ -76,7 +76,9 @@ export interface ErrorLog {
 
 export function replyForError(error: unknown, logger: ErrorLog): DraftReply {
   if (error instanceof DraftProblem) return error.toReply();
-  if (error instanceof ProtocolError) return jsonReply(error.status_code, error.body, error.headers);
+  // 460 is tus's own status for a damaged chunk; to a draft client it is a plain 400 (same body).
+  if (error instanceof ProtocolError)
+    return jsonReply(error.status_code === 460 ? 400 : error.status_code, error.body, error.headers);
   if (error instanceof AppError) {
     return jsonReply(error.statusCode, JSON.stringify(errorBody(error.code, error.message)), error.headers);
   }
