@@ -1,12 +1,11 @@
 // The IETF resumable-upload draft beside tus 1.0, continued: what differs
 // between interop versions 5 and 6, versions this server does not speak, one
 // upload shared by both protocols, expiry, and the capacity checks of creation.
-import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/raw-tus.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { draftClient } from './draft-wire.ts';
-import { csvBytes, idOf, sha256, storedBytes, tusClient } from './tus-wire.ts';
+import { ageStoredUpload, csvBytes, idOf, sha256, storedBytes, tusClient } from './tus-wire.ts';
 
 describe.skipIf(databaseUnavailable())(`resumable uploads draft: versions and protocols (${databaseKind})`, () => {
   let harness: TestService;
@@ -66,11 +65,7 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft: versions and pr
     const created = await draft.create(false, csvBytes(5).subarray(0, 10), { 'Upload-Length': 100 });
     const location = absolute(created.headers.location);
     // As if its last byte had arrived two hours ago.
-    const then = new Date(Date.now() - 2 * 3_600_000);
-    const path = harness.fileStore.filePath(idOf(location));
-    await utimes(path, then, then);
-    const info = JSON.parse(await readFile(`${path}.json`, 'utf8'));
-    await writeFile(`${path}.json`, JSON.stringify({ ...info, creation_date: then.toISOString() }));
+    await ageStoredUpload(harness.fileStore, idOf(location), 2 * 3_600_000);
     expect((await draft.head(location)).status).toBe(404);
     expect((await draft.append(location, 10, true, csvBytes(5).subarray(10))).status).toBe(404);
   });

@@ -35,6 +35,16 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft (${databaseKind}
       draft = draftClient(harness.baseUrl, token, version);
     });
 
+    /** An upload whose append sent `sent` bytes and then went silent on an open socket. */
+    async function hangingUpload(sent: number) {
+      const body = csvBytes(3000);
+      const created = await draft.create(false, undefined, { 'Upload-Length': body.length });
+      const location = absolute(created.headers.location);
+      const hanging = draft.hangingAppend(location, 0, body.subarray(0, sent), body.length);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { body, location, hanging };
+    }
+
     it('upload creation: Upload-Complete: ?1 with the whole content creates and completes the upload in one request; a 104 with Location and the interop version comes first', async () => {
       const body = csvBytes(200);
       const created = await draft.create(true, body);
@@ -205,12 +215,8 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft (${databaseKind}
     });
 
     it('upload append: content cut short keeps the bytes that arrived; the client resumes from the offset HEAD reports', async () => {
-      const body = csvBytes(3000);
-      const created = await draft.create(false, undefined, { 'Upload-Length': body.length });
-      const location = absolute(created.headers.location);
-      const cut = draft.hangingAppend(location, 0, body.subarray(0, 10_000), body.length);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      cut.close();
+      const { body, location, hanging } = await hangingUpload(10_000);
+      hanging.close();
       let offset = 0;
       for (let tries = 0; tries < 50 && offset !== 10_000; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -222,11 +228,7 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft (${databaseKind}
     });
 
     it('concurrency: an append whose client vanished holds the lock; a HEAD asks it to stop and takes over within seconds', async () => {
-      const body = csvBytes(3000);
-      const created = await draft.create(false, undefined, { 'Upload-Length': body.length });
-      const location = absolute(created.headers.location);
-      const hanging = draft.hangingAppend(location, 0, body.subarray(0, 8000), body.length);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { body, location, hanging } = await hangingUpload(8000);
       const started = Date.now();
       const head = await draft.head(location);
       expect(head.status).toBe(204);
