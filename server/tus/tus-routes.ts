@@ -14,7 +14,7 @@ import { isValidUploadId } from '../uploads/upload-id.ts';
 import { findOwnedUpload } from '../uploads/upload-repository.ts';
 import { prepareConcatCreation } from './concat-creation.ts';
 import { parseContentDigest } from './draft/content-digest.ts';
-import { INTEROP_HEADER, interopVersionOf, isDraftRequest } from './draft/draft-headers.ts';
+import { INTEROP_HEADER, isDraftRequest, knownInteropVersion } from './draft/draft-headers.ts';
 import { uploadLimit } from './draft/draft-response-headers.ts';
 import { isDraftMethod, type ServeDraftDeps, serveDraft } from './draft/serve-draft.ts';
 import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
@@ -67,8 +67,9 @@ function protocolResponseHeaders(
   return (status, headers) => {
     if (status === 503) headers.set('Retry-After', '2');
     // A draft client discovering limits with OPTIONS (the preflight of a browser sends no such header).
-    if (method === 'OPTIONS' && status < 300 && isDraftRequest(request.raw)) {
-      headers.set(INTEROP_HEADER, String(interopVersionOf(request.raw)));
+    const version = method === 'OPTIONS' ? knownInteropVersion(request.raw) : undefined;
+    if (version !== undefined && status < 300) {
+      headers.set(INTEROP_HEADER, String(version));
       headers.set('Upload-Limit', uploadLimit({ maxFileSize: options.draft.maxFileSize, expirationMs: 0 }));
     }
     if (method === 'OPTIONS' && status < 300) {

@@ -41,6 +41,10 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft: versions and pr
     });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body).error.message).toMatch(/5 and 6/);
+    // Discovery with such a version is plain tus discovery.
+    const options = await rawRequest(`${harness.baseUrl}/files/`, 'OPTIONS', { 'Upload-Draft-Interop-Version': '4' });
+    expect(options.status).toBe(204);
+    expect(options.headers['upload-limit']).toBeUndefined();
   });
 
   it('one upload, two protocols: a draft upload is a tus upload too (tus HEAD and PATCH continue it), and tus answers keep Tus-Resumable', async () => {

@@ -21,10 +21,16 @@ export function isDraftRequest(raw: IncomingMessage): boolean {
   return requestHeader(raw, INTEROP_HEADER) !== undefined;
 }
 
-export function interopVersionOf(raw: IncomingMessage): InteropVersion {
+/** The request's interop version when it is one this server speaks. */
+export function knownInteropVersion(raw: IncomingMessage): InteropVersion | undefined {
   const value = requestHeader(raw, INTEROP_HEADER)?.trim();
-  const version = INTEROP_VERSIONS.find((known) => String(known) === value);
+  return INTEROP_VERSIONS.find((known) => String(known) === value);
+}
+
+export function interopVersionOf(raw: IncomingMessage): InteropVersion {
+  const version = knownInteropVersion(raw);
   if (version === undefined) {
+    const value = requestHeader(raw, INTEROP_HEADER)?.trim();
     throw new ProtocolError(
       400,
       'invalid_request',
