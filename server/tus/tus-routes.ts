@@ -6,7 +6,7 @@
 // draft instead and are answered by server/tus/draft on the same store.
 import type { IncomingMessage } from 'node:http';
 import type { Server } from '@tus/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
@@ -182,6 +182,10 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
       else reply.raw.destroy();
     }
   };
-  app.all(TUS_PATH, handle);
-  app.all(`${TUS_PATH}/*`, handle);
+  // @tus/server answers CORS for /files itself (preflights allow the tus and draft headers):
+  // @fastify/cors, there for /api, would answer tus preflights with its own short header list.
+  // (@fastify/cors reads `config.cors` but declares no type for it.)
+  const route = { config: { cors: false } as FastifyContextConfig };
+  app.all(TUS_PATH, route, handle);
+  app.all(`${TUS_PATH}/*`, route, handle);
 }

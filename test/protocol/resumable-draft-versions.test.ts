@@ -7,13 +7,15 @@ import { databaseKind, databaseUnavailable, startTestService, type TestService }
 import { draftClient } from './draft-wire.ts';
 import { ageStoredUpload, csvBytes, idOf, sha256, storedBytes, tusClient } from './tus-wire.ts';
 
+const ORIGIN = 'https://app.example';
+
 describe.skipIf(databaseUnavailable())(`resumable uploads draft: versions and protocols (${databaseKind})`, () => {
   let harness: TestService;
   let token: string;
 
   beforeAll(async () => {
     harness = await startTestService({
-      env: { UPLOAD_EXPIRY_HOURS: '1', WORKER_CONCURRENCY: '0' },
+      env: { UPLOAD_EXPIRY_HOURS: '1', WORKER_CONCURRENCY: '0', CORS_ORIGINS: ORIGIN },
       maintenance: false,
     });
     token = await harness.tokenFor('draft');
@@ -62,6 +64,41 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft: versions and pr
     expect(sha256(await storedBytes(harness.baseUrl, token, idOf(location)))).toBe(sha256(body));
     const options = await rawRequest(`${harness.baseUrl}/files/`, 'OPTIONS', {});
     expect(options.headers['upload-limit']).toBeUndefined();
+  });
+
+  it('browsers (CORS_ORIGINS): the preflight allows the draft headers, and draft answers expose them to an allowed origin only', async () => {
+    const preflight = await rawRequest(`${harness.baseUrl}/files/`, 'OPTIONS', {
+      Origin: ORIGIN,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'upload-draft-interop-version, upload-complete, content-disposition',
+    });
+    const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase();
+    // tus's own preflight headers too: @fastify/cors (for /api) no longer answers /files preflights.
+    for (const name of [
+      'upload-draft-interop-version',
+      'upload-complete',
+      'content-disposition',
+      'tus-resumable',
+      'upload-length',
+    ]) {
+      expect(allowed).toContain(name);
+    }
+    const draft = draftClient(harness.baseUrl, token, 6);
+    const created = await draft.create(false, undefined, { Origin: ORIGIN, 'Upload-Length': 10 });
+    expect(created.headers['access-control-allow-origin']).toBe(ORIGIN);
+    const exposed = String(created.headers['access-control-expose-headers']);
+    for (const name of [
+      'Location',
+      'Upload-Offset',
+      'Upload-Complete',
+      'Upload-Limit',
+      'Upload-Draft-Interop-Version',
+    ]) {
+      expect(exposed).toContain(name);
+    }
+    const head = await draft.send('HEAD', absolute(created.headers.location), { Origin: 'https://elsewhere.example' });
+    expect(head.status).toBe(204);
+    expect(head.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('offset retrieval: an upload idle past UPLOAD_EXPIRY_HOURS is no longer active: 404, and an append is refused alike', async () => {
