@@ -40,6 +40,8 @@ export interface DraftRequest {
 const inconsistentLength = (why: string) =>
   new ProtocolError(400, 'invalid_request', `Inconsistent upload length: ${why}`);
 
+const tooLarge = (deps: DraftDeps) => appError('file_too_large', `Uploads are limited to ${deps.maxFileSize} bytes`);
+
 /** The hooks read the request's context from the Node request, as they do under @tus/server. */
 const hookRequest = (raw: IncomingMessage) => ({ runtime: { node: { req: raw } } });
 
@@ -84,8 +86,7 @@ async function appendAndSettle(deps: DraftDeps, request: DraftRequest, upload: U
   if (headers.length !== undefined && upload.size === undefined) {
     if (headers.length < upload.offset)
       throw inconsistentLength(`Upload-Length is below the ${upload.offset} bytes held`);
-    if (headers.length > deps.maxFileSize)
-      throw appError('file_too_large', `Uploads are limited to ${deps.maxFileSize} bytes`);
+    if (headers.length > deps.maxFileSize) throw tooLarge(deps);
     await deps.store.declareUploadLength(upload.id, headers.length);
     upload.size = headers.length;
   } else if (headers.length !== undefined && headers.length !== upload.size) {
@@ -94,7 +95,7 @@ async function appendAndSettle(deps: DraftDeps, request: DraftRequest, upload: U
   const room = (upload.size ?? deps.maxFileSize) - upload.offset;
   const content = headers.contentLength;
   if (content !== undefined && content > room) {
-    if (upload.size === undefined) throw appError('file_too_large', `Uploads are limited to ${deps.maxFileSize} bytes`);
+    if (upload.size === undefined) throw tooLarge(deps);
     throw inconsistentLength(`${content} bytes of content but only ${room} left to the upload's length`);
   }
   if (
@@ -136,7 +137,7 @@ export async function createDraftUpload(deps: DraftDeps, request: DraftRequest):
   if (headers.complete === undefined) throw new ProtocolError(400, 'invalid_request', 'Upload-Complete is required');
   const size = declaredLength(headers);
   if (size !== undefined && size > deps.maxFileSize) {
-    throw appError('file_too_large', `Uploads are limited to ${deps.maxFileSize} bytes`);
+    throw tooLarge(deps);
   }
   const upload = new Upload({ id: generateUploadId(), size, offset: 0, metadata: creationMetadata(raw) });
   // Owner, filename and type, quotas, disk: refused here (4xx/507) before anything is stored.
