@@ -143,7 +143,10 @@ describe.skipIf(databaseUnavailable())(`resumable uploads draft (${databaseKind}
       expect(missing.status).toBe(404);
       expect(theirs.headers['upload-offset']).toBeUndefined();
       const append = await stranger.append(absolute(created.headers.location), 0, true, csvBytes(1).subarray(0, 10));
+      const appendMissing = await stranger.append(`/files/${'0'.repeat(32)}`, 0, true, csvBytes(1).subarray(0, 10));
       expect(append.status).toBe(404);
+      expect(append.body).toBe(appendMissing.body);
+      expect(append.headers['content-type']).toBe(appendMissing.headers['content-type']);
       expect((await stranger.cancel(absolute(created.headers.location))).status).toBe(404);
       expect((await draft.head(absolute(created.headers.location))).headers['upload-offset']).toBe('0');
     });
