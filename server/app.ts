@@ -95,7 +95,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     pepper: config.tokenPepper,
   });
 
-  const { server: tusServer, store } = await createTusServer({
+  const {
+    server: tusServer,
+    store,
+    locker,
+    hooks,
+    lockDrainMs,
+  } = await createTusServer({
     db,
     jobSignal: deps.jobSignal,
     logger: deps.logger,
@@ -125,7 +131,21 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
   });
   await app.register(openApiRoute, { version: SERVICE_VERSION });
   await app.register(metricsRoute, { metrics });
-  await app.register(tusRoutes, { tusServer, store, db, authenticate, allowDownloads: config.allowDownloads });
+  await app.register(tusRoutes, {
+    tusServer,
+    store,
+    db,
+    authenticate,
+    allowDownloads: config.allowDownloads,
+    draft: {
+      hooks,
+      locker,
+      lockDrainMs,
+      maxFileSize: config.maxFileSize,
+      trustProxy: config.trustProxy,
+      corsOrigins: config.corsOrigins,
+    },
+  });
   // Outside the /api plugin: this route also accepts ?token= (EventSource sends no headers).
   await app.register(uploadEventsRoute, { db, authenticate, receivedBytes: (id) => store.receivedBytes(id) });
   await app.register(async (api) => {

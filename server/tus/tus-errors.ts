@@ -22,3 +22,9 @@ export const checksumMismatch = () =>
 /** 507: the upload disk filled up during a write; the bytes before it are kept. */
 export const diskFull = () =>
   new ProtocolError(507, 'insufficient_storage', 'The server ran out of disk space; resume the upload later');
+
+/** 503: another request holds the upload's lock past the wait (clients retry; Retry-After is added). */
+export const uploadBusy = () =>
+  new ProtocolError(503, 'upload_busy', 'Another request is still writing this upload; retry in a moment', {
+    'Retry-After': '2',
+  });

@@ -200,3 +200,5 @@ export function createTusHooks(options: TusHookOptions) {
 
   return { onUploadCreate, onUploadFinish, onFinalAssembled };
 }
+
+export type TusHooks = ReturnType<typeof createTusHooks>;

@@ -2,21 +2,28 @@
 // pass through untouched (streamed to disk by @tus/server), every verb but
 // OPTIONS is authenticated, an upload id answers only to its owner, and the
 // protocol rules @tus/server lacks are applied around it (tus-protocol-gate).
+// Requests with Upload-Draft-Interop-Version speak the IETF resumable-upload
+// draft instead and are answered by server/tus/draft on the same store.
 import type { IncomingMessage } from 'node:http';
 import type { Server } from '@tus/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { findOwnedUpload } from '../uploads/upload-repository.ts';
 import { prepareConcatCreation } from './concat-creation.ts';
+import { parseContentDigest } from './draft/content-digest.ts';
+import { INTEROP_HEADER, isDraftRequest, knownInteropVersion } from './draft/draft-headers.ts';
+import { uploadLimit } from './draft/draft-response-headers.ts';
+import { isDraftMethod, type ServeDraftDeps, serveDraft } from './draft/serve-draft.ts';
 import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
+import { requestHeader } from './request-headers.ts';
 import { adjustResponseHeaders, type HeaderAdjuster } from './response-headers.ts';
 import { serveTus } from './serve-tus.ts';
 import { ProtocolError } from './tus-errors.ts';
 import { TUS_CHECKSUM_ALGORITHMS, tusExtensions } from './tus-extensions.ts';
-import { applyMethodOverride, checkTusHeaders } from './tus-protocol-gate.ts';
+import { applyMethodOverride, type CheckedHeaders, checkTusHeaders } from './tus-protocol-gate.ts';
 import { TUS_PATH } from './tus-server.ts';
 import { UploadFileStore } from './upload-file-store.ts';
 import type { UploadProtocolInfo, UploadStore } from './upload-store.ts';
@@ -29,6 +36,8 @@ export interface TusRoutesOptions {
   authenticate: (request: FastifyRequest) => Promise<void>;
   /** GET /files/:id serves the owner's raw file; false answers 404 (ALLOW_DOWNLOADS). */
   allowDownloads?: boolean;
+  /** What the resumable-upload draft needs beside the store (the tus server's locker and hooks). */
+  draft: Omit<ServeDraftDeps, 'store'>;
 }
 
 /** The upload id in /files/<id>, or null for the collection URL. */
@@ -48,9 +57,21 @@ function extensionNotOffered(extension: string, header: string): ProtocolError {
 }
 
 /** The headers tus asks for that @tus/server does not send, set on its response as it goes out. */
-function protocolResponseHeaders(method: string, store: UploadStore, info?: UploadProtocolInfo): HeaderAdjuster {
+function protocolResponseHeaders(
+  request: FastifyRequest,
+  options: TusRoutesOptions,
+  info?: UploadProtocolInfo,
+): HeaderAdjuster {
+  const { method } = request;
+  const { store } = options;
   return (status, headers) => {
     if (status === 503) headers.set('Retry-After', '2');
+    // A draft client discovering limits with OPTIONS (the preflight of a browser sends no such header).
+    const version = method === 'OPTIONS' ? knownInteropVersion(request.raw) : undefined;
+    if (version !== undefined && status < 300) {
+      headers.set(INTEROP_HEADER, String(version));
+      headers.set('Upload-Limit', uploadLimit({ maxFileSize: options.draft.maxFileSize, expirationMs: 0 }));
+    }
     if (method === 'OPTIONS' && status < 300) {
       headers.set('Tus-Extension', tusExtensions(store.getExpiration() > 0, store.features));
       if (store.features.checksum) headers.set('Tus-Checksum-Algorithm', TUS_CHECKSUM_ALGORITHMS);
@@ -68,6 +89,13 @@ function protocolResponseHeaders(method: string, store: UploadStore, info?: Uplo
   };
 }
 
+/** A draft request's Upload-Metadata (recorded as tus records it) and Content-Digest (verified like a tus checksum). */
+function draftCheckedHeaders(raw: IncomingMessage): CheckedHeaders {
+  const metadata = requestHeader(raw, 'upload-metadata');
+  const digest = requestHeader(raw, 'content-digest');
+  return { rawMetadata: metadata, checksum: digest === undefined ? undefined : parseContentDigest(digest) };
+}
+
 export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions): Promise<void> {
   const { store } = options;
   const recordedInfo = new WeakMap<IncomingMessage, UploadProtocolInfo>();
@@ -80,7 +108,7 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
   app.addHook('onRequest', async (request, reply) => {
     applyMethodOverride(request.raw);
     // tus answers carry Tus-Resumable even when Fastify or we refuse before reaching @tus/server.
-    if (request.method !== 'OPTIONS') reply.header('Tus-Resumable', '1.0.0');
+    if (request.method !== 'OPTIONS' && !isDraftRequest(request.raw)) reply.header('Tus-Resumable', '1.0.0');
   });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -92,8 +120,10 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     const id = uploadIdOf(request.url);
     const context: TusRequestContext = { owner, requestId: request.id, raw: request.raw };
     try {
-      // GET is the download of a finished upload, not a tus request.
-      const checked = request.method === 'GET' ? {} : checkTusHeaders(request.raw);
+      // GET is the download of a finished upload, not a tus request; the draft has its own headers.
+      const draft = isDraftRequest(request.raw) && isDraftMethod(request.method);
+      const checked =
+        request.method === 'GET' ? {} : draft ? draftCheckedHeaders(request.raw) : checkTusHeaders(request.raw);
       if (id !== null) {
         // Same answer for a malformed id, an unknown id and another owner's id.
         if (!isValidUploadId(id) || !(await findOwnedUpload(options.db, owner, id))) throw notFound();
@@ -105,7 +135,15 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
         }
       }
       // Extensions the store cannot honour are not announced; a client using one anyway hears why.
-      if (checked.checksum && !store.features.checksum) throw extensionNotOffered('checksum', 'Upload-Checksum');
+      if (checked.checksum && !store.features.checksum) {
+        throw draft
+          ? new ProtocolError(
+              400,
+              'invalid_request',
+              'This server cannot verify Content-Digest with its storage: send the content without it',
+            )
+          : extensionNotOffered('checksum', 'Upload-Checksum');
+      }
       context.rawMetadata = checked.rawMetadata;
       context.checksum = checked.checksum;
       if (checked.concat) {
@@ -126,9 +164,13 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
     setRequestContext(request.raw, context);
   });
 
+  const draftDeps: ServeDraftDeps = { ...options.draft, store };
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isDraftRequest(request.raw) && isDraftMethod(request.method)) {
+      return serveDraft(draftDeps, request, reply, uploadIdOf(request.url));
+    }
     reply.hijack();
-    adjustResponseHeaders(reply.raw, protocolResponseHeaders(request.method, store, recordedInfo.get(request.raw)));
+    adjustResponseHeaders(reply.raw, protocolResponseHeaders(request, options, recordedInfo.get(request.raw)));
     const context = contextOf(request.raw);
     const serve = () => serveTus(options.tusServer, request.raw, reply.raw);
     try {
@@ -140,6 +182,10 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
       else reply.raw.destroy();
     }
   };
-  app.all(TUS_PATH, handle);
-  app.all(`${TUS_PATH}/*`, handle);
+  // @tus/server answers CORS for /files itself (preflights allow the tus and draft headers):
+  // @fastify/cors, there for /api, would answer tus preflights with its own short header list.
+  // (@fastify/cors reads `config.cors` but declares no type for it.)
+  const route = { config: { cors: false } as FastifyContextConfig };
+  app.all(TUS_PATH, route, handle);
+  app.all(`${TUS_PATH}/*`, route, handle);
 }

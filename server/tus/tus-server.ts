@@ -5,12 +5,12 @@ import { MemoryLocker, Server } from '@tus/server';
 import { ERRORS, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/config.ts';
-import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
 import { createUploadStore } from './create-upload-store.ts';
-import { diskFull } from './tus-errors.ts';
-import { createTusHooks, type TusHookOptions } from './tus-hooks.ts';
+import { DRAFT_REQUEST_HEADERS, DRAFT_RESPONSE_HEADERS } from './draft/draft-headers.ts';
+import { diskFull, uploadBusy } from './tus-errors.ts';
+import { createTusHooks, type TusHookOptions, type TusHooks } from './tus-hooks.ts';
 import type { UploadStore } from './upload-store.ts';
 
 export const TUS_PATH = '/files';
@@ -34,11 +34,16 @@ export interface TusServerOptions extends TusHookOptions {
   locker?: Locker;
 }
 
-const LOCK_TIMEOUT_BODY = JSON.stringify(
-  errorBody('upload_busy', 'Another request is still writing this upload; retry in a moment'),
-);
+export interface TusServerParts {
+  server: Server;
+  store: UploadStore;
+  /** Shared with the draft layer: one lock per upload whichever protocol writes it. */
+  locker: Locker;
+  hooks: TusHooks;
+  lockDrainMs: number;
+}
 
-export async function createTusServer(options: TusServerOptions): Promise<{ server: Server; store: UploadStore }> {
+export async function createTusServer(options: TusServerOptions): Promise<TusServerParts> {
   // A new request for a locked upload asks the holder (typically a PATCH whose client
   // vanished) to stop; the holder saves what it received and lets go within lockDrainMs.
   const locker = options.locker ?? new MemoryLocker({ acquireLockTimeout: options.lockAcquireTimeoutMs ?? 10_000 });
@@ -67,8 +72,15 @@ export async function createTusServer(options: TusServerOptions): Promise<{ serv
     respectForwardedHeaders: options.trustProxy,
     // @tus/server answers `Access-Control-Allow-Origin: *` unless given a list: closed by default.
     allowedOrigins: [...options.corsOrigins],
-    exposedHeaders: ['X-Request-Id', 'Upload-Expires', 'Tus-Checksum-Algorithm', 'Retry-After'],
-    allowedHeaders: ['Upload-Checksum'],
+    exposedHeaders: [
+      'X-Request-Id',
+      'Upload-Expires',
+      'Tus-Checksum-Algorithm',
+      'Retry-After',
+      ...DRAFT_RESPONSE_HEADERS,
+    ],
+    // Preflights for the resumable-upload draft (server/tus/draft) are answered here too.
+    allowedHeaders: ['Upload-Checksum', ...DRAFT_REQUEST_HEADERS],
     locker,
     lockDrainTimeout: options.lockDrainMs ?? 3000,
     namingFunction: () => generateUploadId(),
@@ -76,7 +88,7 @@ export async function createTusServer(options: TusServerOptions): Promise<{ serv
     onUploadFinish: hooks.onUploadFinish,
     onResponseError(_request, error) {
       // Clients retry a 503 (tus-js-client does); @tus/server's own answer would be a 500.
-      if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: LOCK_TIMEOUT_BODY };
+      if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: uploadBusy().body };
       // The write stream's ENOSPC can overtake FileStore's own error handling: a full disk
       // is the client's business (507, resume later), not an internal error.
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return diskFull();
@@ -88,5 +100,5 @@ export async function createTusServer(options: TusServerOptions): Promise<{ serv
       return undefined;
     },
   });
-  return { server, store };
+  return { server, store, locker, hooks, lockDrainMs: options.lockDrainMs ?? 3000 };
 }

@@ -1,11 +1,20 @@
 // tus 1.0.0, section by section, over raw HTTP: core, creation,
 // creation-with-upload, creation-defer-length, expiration and termination.
 // Each check is named after the rule of the specification it tests.
-import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/raw-tus.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
-import { csvBytes, idOf, metadata, sha256, storedBytes, TUS, type TusClient, tusClient } from './tus-wire.ts';
+import {
+  ageStoredUpload,
+  csvBytes,
+  idOf,
+  metadata,
+  sha256,
+  storedBytes,
+  TUS,
+  type TusClient,
+  tusClient,
+} from './tus-wire.ts';
 
 const HOUR = 3_600_000;
 const EXTENSIONS =
@@ -31,13 +40,7 @@ describe.skipIf(databaseUnavailable())(`tus 1.0.0 core and creation (${databaseK
     harness.service.database.db.selectFrom('jobs').selectAll().where('upload_id', '=', id).execute();
 
   /** Makes an upload look as if its last byte arrived `ms` ago. */
-  async function age(id: string, ms: number): Promise<void> {
-    const then = new Date(Date.now() - ms);
-    const path = harness.fileStore.filePath(id);
-    await utimes(path, then, then);
-    const info = JSON.parse(await readFile(`${path}.json`, 'utf8'));
-    await writeFile(`${path}.json`, JSON.stringify({ ...info, creation_date: then.toISOString() }));
-  }
+  const age = (id: string, ms: number) => ageStoredUpload(harness.fileStore, id, ms);
 
   describe('core', () => {
     it('core: OPTIONS answers 204 with Tus-Version, Tus-Max-Size, exactly the implemented Tus-Extension list and Tus-Checksum-Algorithm', async () => {

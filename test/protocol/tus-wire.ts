@@ -1,6 +1,7 @@
 // Raw tus requests for the protocol suites: every header chosen by the test,
 // bodies sent whole, chunked with trailers, or left hanging like a dead client.
 import { createHash } from 'node:crypto';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { encodeMetadata, type RawResponse, rawRequest } from '../support/raw-tus.ts';
 
@@ -97,4 +98,13 @@ export function csvBytes(rows: number, tag = 'row'): Buffer {
   let text = 'id,label\n';
   for (let n = 1; n <= rows; n++) text += `${n},${tag}-${n}\n`;
   return Buffer.from(text);
+}
+
+/** Makes a stored upload look as if its last byte arrived `ms` ago (file time and tus info). */
+export async function ageStoredUpload(store: { filePath(id: string): string }, id: string, ms: number): Promise<void> {
+  const then = new Date(Date.now() - ms);
+  const path = store.filePath(id);
+  await utimes(path, then, then);
+  const info = JSON.parse(await readFile(`${path}.json`, 'utf8'));
+  await writeFile(`${path}.json`, JSON.stringify({ ...info, creation_date: then.toISOString() }));
 }

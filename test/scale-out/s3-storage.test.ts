@@ -151,6 +151,23 @@ describe.skipIf(databaseUnavailable())('S3 storage (s3rver)', () => {
     expect(upload.sha256).toBe(fileSha256);
   });
 
+  it('the resumable-upload draft (tus-js-client ietf-draft-05) goes through the same store: interrupted, resumed, one object', async () => {
+    const path = join(workDir, 'draft.csv');
+    await writeCsvFixture(path, 12 * MiB);
+    const urlStorage = new FileUrlStorage(join(workDir, 'draft-urls.json'));
+    const options = { endpoint: `${harness.baseUrl}/files/`, token, path, chunkSize: 5 * MiB, urlStorage };
+    const first = await tusUpload({ ...options, protocol: 'ietf-draft-05', abortWhen: (sent) => sent >= 7 * MiB });
+    expect(first.aborted).toBe(true);
+    const second = await tusUpload({ ...options, protocol: 'ietf-draft-05' });
+    expect(second.url).toBe(first.url);
+    expect(second.resumedFrom).toBeGreaterThan(0);
+    const id = uploadIdFromUrl(second.url);
+    const fileSha256 = await sha256File(path);
+    expect((await objectDigest(id)).sha256).toBe(fileSha256);
+    const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { timeoutMs: 240_000 });
+    expect(upload.job?.state).toBe('succeeded');
+  });
+
   it('terminates an unfinished upload: its tail, `.info` and multipart upload go', async () => {
     const created = await createUpload(harness.baseUrl, token, 100);
     expect(created.status).toBe(201);

@@ -18,6 +18,10 @@ export interface TusUploadOptions {
   /** Called with bytes sent; return true to abort the upload there. */
   abortWhen?: (bytesSent: number) => boolean;
   retryDelays?: number[];
+  /** tus 1.0 by default; 'ietf-draft-03' / 'ietf-draft-05' speak the resumable-upload draft. */
+  protocol?: 'tus-v1' | 'ietf-draft-03' | 'ietf-draft-05';
+  /** Send the first chunk with the creation request. */
+  uploadDataDuringCreation?: boolean;
 }
 
 export interface TusUploadResult {
@@ -39,6 +43,9 @@ export function tusUpload(options: TusUploadOptions): Promise<TusUploadResult> {
       storeFingerprintForResuming: Boolean(options.urlStorage),
       removeFingerprintOnSuccess: true,
       urlStorage: options.urlStorage,
+      uploadDataDuringCreation: options.uploadDataDuringCreation,
+      // tus-js-client 4.3.1 reads `protocol` but its type declarations lack it.
+      ...({ protocol: options.protocol ?? 'tus-v1' } as Partial<tus.UploadOptions>),
       onProgress(bytesSent) {
         if (resumedFrom < 0) resumedFrom = bytesSent;
         if (options.abortWhen?.(bytesSent)) {
