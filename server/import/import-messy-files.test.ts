@@ -171,4 +171,18 @@ describe.each(kinds)('importing messy real-world files on %s', (kind) => {
       { city: 'Rome', 'note, long': 'warm, bright', qty: ' 4' },
     ]);
   });
+
+  it('suggests a typed mapping that imports the same file typed when passed back', async () => {
+    const first = await run(fixture('semicolon-decimal-comma.csv'));
+    expect(first.summary.suggestedMapping.columns.map((column) => [column.name, column.type])).toEqual([
+      ['Name', 'text'],
+      ['Amount', 'decimal'],
+      ['City', 'text'],
+    ]);
+    const typed = await run(fixture('semicolon-decimal-comma.csv'), {
+      mapping: JSON.stringify(first.summary.suggestedMapping),
+    });
+    expect(typed.summary).toMatchObject({ rowsRejected: 0, columnTypes: { Amount: 'decimal' } });
+    expect(typed.rows.map((row) => row.Amount)).toEqual(['12.50', '1234.05', '-0.75']);
+  });
 });

@@ -4,6 +4,7 @@ import type { BatchAssembler } from './batch-assembler.ts';
 import type { HeaderSummary } from './column-names.ts';
 import type { SourceFormat } from './detect-source-format.ts';
 import { type ImportWarning, importWarnings } from './import-warnings.ts';
+import { type SuggestedMapping, suggestMapping } from './suggest-mapping.ts';
 import type { ColumnType } from './value-types.ts';
 
 export interface ImportSummary {
@@ -30,6 +31,8 @@ export interface ImportSummary {
   durationMs: number;
   /** What looks wrong about this import although it ran to the end. */
   warnings: ImportWarning[];
+  /** A type per source column from the sample, as a mapping the `mapping` metadata accepts. */
+  suggestedMapping: SuggestedMapping;
 }
 
 export function summarise(input: {
@@ -73,5 +76,6 @@ export function summarise(input: {
     sha256: input.sha256,
     durationMs: input.durationMs,
     warnings: importWarnings({ rows, rowsRejected: assembler.rowsRejected, columns: columns.length }, format),
+    suggestedMapping: suggestMapping(assembler.header?.names ?? [], dialect.sampleRows, dialect.delimiter),
   };
 }

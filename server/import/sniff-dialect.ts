@@ -33,6 +33,8 @@ export interface Dialect {
    * swallowed the lines after it.
    */
   unusableQuoteLine: number | null;
+  /** The sample's data records (below the header and note lines), for type suggestions; never stored. */
+  sampleRows: string[][];
 }
 
 export interface SniffOverrides {
@@ -186,6 +188,7 @@ export function sniffDialect(text: string, complete: boolean, overrides: SniffOv
     headerTrailingDelimiter: shape.headerTrailingDelimiter,
     consistency: Math.round(chosen.score * 1000) / 1000,
     unusableQuoteLine: quote === '' && overrides.quote === undefined ? chosen.brokenAt : null,
+    sampleRows: rows.slice(shape.titleLineCount + (shape.header ? 1 : 0)),
   };
 }
 
