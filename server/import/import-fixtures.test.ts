@@ -2,16 +2,8 @@
 // to end into both databases with nothing declared, or with declared settings.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ImportFileError, type ImportSummary, importCsvFile } from './import-csv-file.ts';
-import { importSettingsFromMetadata } from './import-settings.ts';
-import {
-  availableDatabaseKinds,
-  createRunningJob,
-  createSink,
-  readRowErrors,
-  readRows,
-  useImportTestbed,
-} from './test-support.ts';
+import { ImportFileError } from './import-csv-file.ts';
+import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
 const fixture = (name: string) => new URL(`../../test/fixtures/csv/${name}`, import.meta.url).pathname;
@@ -32,17 +24,8 @@ const MAPPING = JSON.stringify({
 describe.each(kinds)('importing real-world files on %s', (kind) => {
   const testbed = useImportTestbed(kind);
 
-  async function run(filePath: string, metadata: Record<string, string> = {}) {
-    const job = await createRunningJob(testbed.database.handle);
-    const settings = importSettingsFromMetadata(metadata);
-    const outcome: ImportSummary | Error = await importCsvFile(
-      { uploadId: job.uploadId, filePath, checkpoint: null, settings },
-      createSink(testbed.database.handle, job),
-    ).catch((error: Error) => error);
-    const rows = await readRows(testbed.database.handle, job.uploadId);
-    const errors = await readRowErrors(testbed.database.handle, job.uploadId);
-    return { outcome, summary: outcome as ImportSummary, rows: rows.map((row) => row.data), errors };
-  }
+  const run = (filePath: string, metadata: Record<string, string> = {}) =>
+    importWithMetadata(testbed.database, filePath, metadata);
 
   it('sniffs semicolons and keeps decimal commas as text', async () => {
     const { summary, rows } = await run(fixture('semicolon-decimal-comma.csv'));

@@ -3,16 +3,8 @@
 // is imported end to end into both databases with nothing declared, unless
 // the test is about declaring.
 import { describe, expect, it } from 'vitest';
-import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
 import { importSettingsFromMetadata } from './import-settings.ts';
-import {
-  availableDatabaseKinds,
-  createRunningJob,
-  createSink,
-  readRowErrors,
-  readRows,
-  useImportTestbed,
-} from './test-support.ts';
+import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
 const fixture = (name: string) => new URL(`../../test/fixtures/csv/${name}`, import.meta.url).pathname;
@@ -20,16 +12,8 @@ const fixture = (name: string) => new URL(`../../test/fixtures/csv/${name}`, imp
 describe.each(kinds)('importing messy real-world files on %s', (kind) => {
   const testbed = useImportTestbed(kind);
 
-  async function run(filePath: string, metadata: Record<string, string> = {}) {
-    const job = await createRunningJob(testbed.database.handle);
-    const outcome: ImportSummary | Error = await importCsvFile(
-      { uploadId: job.uploadId, filePath, checkpoint: null, settings: importSettingsFromMetadata(metadata) },
-      createSink(testbed.database.handle, job),
-    ).catch((error: Error) => error);
-    const rows = await readRows(testbed.database.handle, job.uploadId);
-    const errors = await readRowErrors(testbed.database.handle, job.uploadId);
-    return { outcome, summary: outcome as ImportSummary, rows: rows.map((row) => row.data), errors };
-  }
+  const run = (filePath: string, metadata: Record<string, string> = {}) =>
+    importWithMetadata(testbed.database, filePath, metadata);
 
   it('stores a double quote inside an unquoted field as text', async () => {
     const { outcome, rows } = await run(fixture('quote-in-unquoted-field.csv'));

@@ -48,13 +48,7 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
       Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(accentedCsv(30, '\t', true), 'utf16le')]),
     ],
   ])('%s gives identical results when resumed at every checkpoint', async (encoding, delimiter, bytes) => {
-    const filePath = await testbed.fixtures.file(`${encoding}.csv`, bytes);
-    const options = { filePath, checkpoint: null, batchRows: 3, batchBytes: 200 };
-    const fresh = await createRunningJob(testbed.database.handle);
-    const summary = await importCsvFile(
-      { ...options, uploadId: fresh.uploadId },
-      createSink(testbed.database.handle, fresh),
-    );
+    const { options, fresh, summary } = await importFresh(encoding, bytes);
     expect(summary).toMatchObject({
       encoding: { name: encoding },
       dialect: { delimiter },
@@ -76,13 +70,7 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
     ['euc-kr', ';'],
   ])('%s is detected and gives identical results when resumed at every checkpoint', async (encoding, delimiter) => {
     const bytes = iconv.encode(cjkCsv(40, delimiter, encoding), encoding);
-    const filePath = await testbed.fixtures.file(`${encoding}.csv`, bytes);
-    const options = { filePath, checkpoint: null, batchRows: 3, batchBytes: 200 };
-    const fresh = await createRunningJob(testbed.database.handle);
-    const summary = await importCsvFile(
-      { ...options, uploadId: fresh.uploadId },
-      createSink(testbed.database.handle, fresh),
-    );
+    const { options, fresh, summary } = await importFresh(encoding, bytes);
     expect(summary).toMatchObject({
       encoding: { name: encoding, detectedBy: 'chardet' },
       dialect: { delimiter },
@@ -101,6 +89,18 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
     });
     await expectSameAtEveryCheckpoint(options, summary, expected);
   });
+
+  /** Imports `bytes` in small batches, so that there are many checkpoints to resume from. */
+  async function importFresh(name: string, bytes: Buffer) {
+    const filePath = await testbed.fixtures.file(`${name}.csv`, bytes);
+    const options = { filePath, checkpoint: null, batchRows: 3, batchBytes: 200 };
+    const fresh = await createRunningJob(testbed.database.handle);
+    const summary = await importCsvFile(
+      { ...options, uploadId: fresh.uploadId },
+      createSink(testbed.database.handle, fresh),
+    );
+    return { options, fresh, summary };
+  }
 
   /** Stops a fresh import after every possible number of commits, resumes it from its checkpoint, and expects the same. */
   async function expectSameAtEveryCheckpoint(

@@ -11,6 +11,8 @@ import { migrateToLatest } from '../../db/migrate.ts';
 import { type Job, toNumber } from '../../db/schema.ts';
 import type { BatchSink, RowError } from './batch-sink.ts';
 import { createEmbeddedBatchSink } from './embedded-batch-sink.ts';
+import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
+import { importSettingsFromMetadata } from './import-settings.ts';
 import { createPostgresBatchSink } from './postgres-batch-sink.ts';
 import { type RowObject, rowObject, storedColumnNamesOf } from './stored-rows.ts';
 
@@ -181,4 +183,24 @@ export function useImportTestbed(kind: DatabaseKind): {
     await testbed.fixtures?.remove();
   });
   return testbed;
+}
+
+/**
+ * Imports `filePath` as a fresh job with settings from upload metadata; the
+ * outcome is the summary or the error, with the rows and row errors stored.
+ */
+export async function importWithMetadata(
+  database: TestDatabase,
+  filePath: string,
+  metadata: Record<string, string> = {},
+) {
+  const job = await createRunningJob(database.handle);
+  const settings = importSettingsFromMetadata(metadata);
+  const outcome: ImportSummary | Error = await importCsvFile(
+    { uploadId: job.uploadId, filePath, checkpoint: null, settings },
+    createSink(database.handle, job),
+  ).catch((error: Error) => error);
+  const rows = await readRows(database.handle, job.uploadId);
+  const errors = await readRowErrors(database.handle, job.uploadId);
+  return { outcome, summary: outcome as ImportSummary, rows: rows.map((row) => row.data), errors };
 }
