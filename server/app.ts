@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../db/client.ts';
 import { createAuthenticate } from './auth/authenticate.ts';
 import type { Config } from './config/config.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { uploadImportSources } from './import/upload-import-sources.ts';
 import { countHttpRequests } from './metrics/count-http-requests.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.ts';
@@ -21,6 +22,7 @@ import { errorsReportRoute } from './routes/errors-report-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
 import { openApiRoute } from './routes/openapi-route.ts';
+import { previewRoute } from './routes/preview-route.ts';
 import { rowsRoute } from './routes/rows-route.ts';
 import { uploadControlRoutes } from './routes/upload-control-routes.ts';
 import { uploadEventsRoute } from './routes/upload-events-route.ts';
@@ -157,6 +159,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     });
     await api.register(uploadsRoutes, { db, receivedBytes: (id) => store.receivedBytes(id) });
     await api.register(rowsRoute, { db });
+    await api.register(previewRoute, {
+      db,
+      importSources: await uploadImportSources(config.storage, config.uploadDir),
+    });
     await api.register(errorsReportRoute, { db });
     await api.register(uploadControlRoutes, {
       db,

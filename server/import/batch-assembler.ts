@@ -9,6 +9,7 @@ import { CopyTextBuffer } from './copy-text.ts';
 import { ANY_FIELD, type ParsedRecord } from './csv-record-parser.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
 import type { PiecePool } from './piece-pool.ts';
+import { fitRecordWidth, headerCells } from './record-width.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
 export interface AssemblerStart {
@@ -120,11 +121,9 @@ export class BatchAssembler {
       this.#reject(recordNumber, record, null, record.problem);
       return;
     }
-    const expected = this.#header?.names.length ?? 0;
-    // `1,2,3,` under `a,b,c`: a trailing delimiter adds one empty field, which is no column.
-    if (fields.length === expected + 1 && fields[expected] === '') fields.length = expected;
-    if (fields.length !== expected) {
-      this.#reject(recordNumber, record, null, `expected ${expected} columns, found ${fields.length}`);
+    const widthProblem = fitRecordWidth(fields, this.#header?.names.length ?? 0);
+    if (widthProblem !== null) {
+      this.#reject(recordNumber, record, null, widthProblem);
       return;
     }
     const shaped = shaper.shape(fields);
@@ -167,8 +166,7 @@ export class BatchAssembler {
   }
 
   #startTable(record: readonly string[]): RowShaper {
-    const trailing = this.rules.headerTrailingDelimiter && record.length > 1 && record.at(-1)?.trim() === '';
-    const first = trailing ? record.slice(0, -1) : record;
+    const first = headerCells(record, this.rules.headerTrailingDelimiter);
     this.#header = describeHeader(first, this.rules.headerPresent, this.rules.titleLines);
     // A mapping naming a column the file lacks throws here, before any row is written.
     this.#shaper = createRowShaper(this.#header.names, this.rules.mapping);

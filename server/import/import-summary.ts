@@ -45,27 +45,14 @@ export function summarise(input: {
   const { assembler, format } = input;
   const columns = assembler.shaper?.names ?? assembler.header?.names ?? [];
   const types = assembler.shaper?.types ?? [];
-  const { declared, dialect } = format;
+  const { dialect } = format;
   const rows = assembler.recordNumber - assembler.rowsRejected;
   return {
     rows,
     rowsRejected: assembler.rowsRejected,
     columns,
     columnTypes: Object.fromEntries(columns.map((name, i) => [name, types[i] ?? 'text'])),
-    encoding: {
-      name: format.encoding.encoding,
-      bom: format.encoding.bomBytes > 0,
-      detectedBy: format.encoding.detectedBy,
-      confidence: Math.round(format.encoding.confidence * 100) / 100,
-    },
-    dialect: {
-      delimiter: dialect.delimiter,
-      quote: dialect.quote === '' ? 'none' : dialect.quote,
-      escape: dialect.quote === '' ? 'none' : dialect.escape === '\\' ? 'backslash' : 'double',
-      lineEnding: dialect.lineEnding,
-      consistency: dialect.consistency,
-      declared: Object.entries(declared).flatMap(([key, value]) => (value ? [key] : [])),
-    },
+    ...describeFormat(format),
     header: assembler.header ?? {
       present: format.dialect.header,
       names: [],
@@ -77,5 +64,26 @@ export function summarise(input: {
     durationMs: input.durationMs,
     warnings: importWarnings({ rows, rowsRejected: assembler.rowsRejected, columns: columns.length }, format),
     suggestedMapping: suggestMapping(assembler.header?.names ?? [], dialect.sampleRows, dialect.delimiter),
+  };
+}
+
+/** What was found about the file's encoding and dialect, as the result and the preview report it. */
+export function describeFormat(format: SourceFormat): Pick<ImportSummary, 'encoding' | 'dialect'> {
+  const { dialect, encoding, declared } = format;
+  return {
+    encoding: {
+      name: encoding.encoding,
+      bom: encoding.bomBytes > 0,
+      detectedBy: encoding.detectedBy,
+      confidence: Math.round(encoding.confidence * 100) / 100,
+    },
+    dialect: {
+      delimiter: dialect.delimiter,
+      quote: dialect.quote === '' ? 'none' : dialect.quote,
+      escape: dialect.quote === '' ? 'none' : dialect.escape === '\\' ? 'backslash' : 'double',
+      lineEnding: dialect.lineEnding,
+      consistency: dialect.consistency,
+      declared: Object.entries(declared).flatMap(([key, value]) => (value ? [key] : [])),
+    },
   };
 }
