@@ -102,7 +102,11 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
     await observer.connect();
     // The maintenance leader's lock plus at least one upload lock: a PATCH is being written.
     let heldAtKill = 0;
-    while (sum() < total * 0.25 || (heldAtKill = await heldAdvisoryLocks(observer)) < 2) {
+    for (;;) {
+      if (sum() >= total * 0.25) {
+        heldAtKill = await heldAdvisoryLocks(observer);
+        if (heldAtKill >= 2) break;
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     const sentAtKill = sum();
