@@ -34,6 +34,7 @@ export interface TusServerOptions extends TusHookOptions {
   locker?: Locker;
 }
 
+const NOT_FOUND_BODY = JSON.stringify(errorBody('not_found', 'Upload not found'));
 const LOCK_TIMEOUT_BODY = JSON.stringify(
   errorBody('upload_busy', 'Another request is still writing this upload; retry in a moment'),
 );
@@ -77,6 +78,8 @@ export async function createTusServer(options: TusServerOptions): Promise<{ serv
     onResponseError(_request, error) {
       // Clients retry a 503 (tus-js-client does); @tus/server's own answer would be a 500.
       if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: LOCK_TIMEOUT_BODY };
+      // An upload deleted after its facts were remembered (known-uploads.ts) reads like any unknown id.
+      if (error === ERRORS.FILE_NOT_FOUND) return { status_code: 404, body: NOT_FOUND_BODY };
       // The write stream's ENOSPC can overtake FileStore's own error handling: a full disk
       // is the client's business (507, resume later), not an internal error.
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return diskFull();

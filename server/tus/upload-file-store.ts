@@ -12,7 +12,7 @@ import { readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import type { Locker, Upload } from '@tus/utils';
+import { ERRORS, type Locker, Upload } from '@tus/utils';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
@@ -112,16 +112,29 @@ export class UploadFileStore extends FileStore implements UploadStore {
     return toWebReadable(super.read(fileId));
   }
 
+  /** FileStore's answer from one info read and one stat (it stats, and the mtime would need another). */
   override async getUpload(id: string): Promise<Upload> {
-    const upload = await super.getUpload(id);
-    const path = upload.storage?.path;
+    const file = (await this.configstore.get(id)) as Upload | undefined;
+    if (!file) throw ERRORS.FILE_NOT_FOUND;
+    const path = this.filePath(id);
+    const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? ERRORS.FILE_NO_LONGER_EXISTS : error;
+    });
+    if (stats.isDirectory()) throw ERRORS.FILE_NOT_FOUND;
+    const upload = new Upload({
+      id,
+      size: file.size,
+      offset: stats.size,
+      metadata: file.metadata,
+      creation_date: file.creation_date,
+      storage: { type: 'file', path },
+    });
     if (upload.size !== undefined && upload.offset === upload.size) {
       // Finished bytes never expire: without a date @tus/server never answers 410 for them.
       upload.creation_date = undefined;
-    } else if (path && upload.creation_date) {
-      const { mtimeMs } = await stat(path);
+    } else if (upload.creation_date) {
       const created = new Date(upload.creation_date).getTime();
-      if (mtimeMs > created) upload.creation_date = new Date(mtimeMs).toISOString();
+      if (stats.mtimeMs > created) upload.creation_date = new Date(stats.mtimeMs).toISOString();
     }
     return upload;
   }
