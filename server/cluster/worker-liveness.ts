@@ -5,13 +5,13 @@
 // A lost connection is re-opened, the lock taken again and the row refreshed.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Database } from '../../db/schema.ts';
 import { deregisterWorker } from '../queue/deregister-worker.ts';
 import { registerWorker } from '../queue/register-worker.ts';
 import { advisoryLockKey } from './advisory-lock-key.ts';
+import { LockSession } from './session-client.ts';
 
 export interface WorkerLivenessOptions {
   connectionString: string;
@@ -32,45 +32,40 @@ export interface WorkerLiveness {
 export function startWorkerLiveness(options: WorkerLivenessOptions): WorkerLiveness {
   const key = advisoryLockKey('worker', options.workerId);
   const log = options.logger.child({ workerId: options.workerId });
-  let client: pg.Client | null = null;
   let stopped = false;
   let round: Promise<void> = Promise.resolve();
-
-  function dropConnection(): void {
-    const lost = client;
-    client = null;
-    lost?.end().catch(() => {});
-  }
-
-  async function connect(): Promise<pg.Client> {
-    const fresh = new pg.Client({
-      connectionString: options.connectionString,
-      keepAlive: true,
-      query_timeout: 10_000,
-      application_name: 'csvup-worker-liveness',
-    });
-    fresh.on('error', (error) => {
-      if (client !== fresh) return;
+  const session = new LockSession({
+    connectionString: options.connectionString,
+    applicationName: 'csvup-worker-liveness',
+    queryTimeoutMs: 10_000,
+    onLost(error) {
       log.warn({ err: error }, 'worker liveness connection lost; reconnecting');
-      dropConnection();
       if (!stopped) round = round.then(check);
-    });
-    await fresh.connect();
-    // The lock first, the row second: a registered worker without a lock holder is dead.
-    await fresh.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    return fresh;
-  }
+    },
+  });
 
   async function check(): Promise<void> {
     if (stopped) return;
     try {
+      const client = session.current;
       if (client) await client.query('SELECT 1');
-      else client = await connect();
-      await registerWorker(options.db, { id: options.workerId, lockKey: key, hostname: hostname(), pid: process.pid });
+      else {
+        // The lock first, the row second: a registered worker without a lock holder is dead.
+        const fresh = await session.open();
+        await fresh.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+      }
     } catch (error) {
-      dropConnection();
-      log.warn({ err: error }, 'worker liveness registration failed; the job lease still applies');
+      session.drop();
+      log.warn({ err: error }, 'worker liveness session failed; the job lease still applies');
+      return;
     }
+    // A failure here leaves the session (and the lock) alone: the next check registers again.
+    await registerWorker(options.db, {
+      id: options.workerId,
+      lockKey: key,
+      hostname: hostname(),
+      pid: process.pid,
+    }).catch((error) => log.warn({ err: error }, 'worker liveness registration failed; the job lease still applies'));
   }
 
   round = check();
@@ -89,7 +84,7 @@ export function startWorkerLiveness(options: WorkerLivenessOptions): WorkerLiven
       await deregisterWorker(options.db, options.workerId).catch((error) =>
         log.warn({ err: error }, 'could not unregister the worker'),
       );
-      dropConnection();
+      session.drop();
     },
   };
 }

@@ -167,34 +167,30 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** A sweep every `ms`: jobs it queued again wake idle workers at once. */
+  function sweepEvery(ms: number, sweep: () => Promise<number>, what: string): NodeJS.Timeout {
+    return setInterval(() => {
+      sweep()
+        .then((count) => {
+          if (count === 0) return;
+          logger.warn({ count }, `queued again the jobs of ${what}`);
+          return options.jobSignal.notify();
+        })
+        .catch((error) => logger.warn({ err: error }, `sweep for the jobs of ${what} failed`));
+    }, ms);
+  }
+
   // Every worker sweeps for expired leases; the sweep is one atomic UPDATE, so
   // sweeping from many processes is safe. It recovers the jobs of a worker that is
   // alive but cut off (or unregistered) within lease + sweep.
-  const sweep = setInterval(
-    () => {
-      resetStaleJobs(options.db)
-        .then((reset) => {
-          if (reset === 0) return;
-          logger.warn({ reset }, 'requeued jobs whose worker stopped responding');
-          return options.jobSignal.notify();
-        })
-        .catch((error) => logger.warn({ err: error }, 'stale job sweep failed'));
-    },
+  const sweep = sweepEvery(
     Math.min(10_000, Math.max(100, Math.floor(options.leaseMs / 2))),
+    () => resetStaleJobs(options.db),
+    'workers that stopped responding (lease expired)',
   );
-
   // Jobs of processes whose session ended are handed over at once, their attempt not counted.
-  // The lease sweep above stays for a worker that is alive but cut off from the database.
   const deadWorkerSweep = liveness
-    ? setInterval(() => {
-        handOverJobsOfDeadWorkers(options.db)
-          .then((handed) => {
-            if (handed === 0) return;
-            logger.warn({ handed }, 'handed over the jobs of worker processes that died');
-            return options.jobSignal.notify();
-          })
-          .catch((error) => logger.warn({ err: error }, 'dead worker sweep failed'));
-      }, DEAD_WORKER_SWEEP_MS)
+    ? sweepEvery(DEAD_WORKER_SWEEP_MS, () => handOverJobsOfDeadWorkers(options.db), 'worker processes that died')
     : undefined;
 
   const slots = Array.from({ length: options.concurrency }, () => slot());
