@@ -3,7 +3,7 @@
 // bench/scripts/; plus RSS sampling of a child from /proc/<pid>/status.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   compiledService,
@@ -98,6 +98,23 @@ export function rssBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, summed over all its threads. */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    // A thread that ended between the listing and the read, or the process gone: what was counted.
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks / 100;
 }
 
 /** Samples a process's RSS every `intervalMs` until stopped; returns the peak. */

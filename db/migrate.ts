@@ -5,6 +5,7 @@ import * as initial from './migrations/0001_initial.ts';
 import * as jobRequestId from './migrations/0002_job_request_id.ts';
 import * as tusConcatenation from './migrations/0003_tus_concatenation.ts';
 import * as rowValueArrays from './migrations/0004_row_value_arrays.ts';
+import * as workerLiveness from './migrations/0005_worker_liveness.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002_job_request_id': jobRequestId,
   '0003_tus_concatenation': tusConcatenation,
   '0004_row_value_arrays': rowValueArrays,
+  '0005_worker_liveness': workerLiveness,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -101,6 +101,20 @@ export interface JobsTable {
   updated_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** Workers that died (their session ended) while running it; such a crash spends no attempt. */
+  lost_workers: Generated<number>;
+}
+
+/** A live worker process (PostgreSQL only): it holds the advisory lock `lock_key` on a session of its own. */
+export interface WorkersTable {
+  /** The `jobs.locked_by` value of the jobs it claims. */
+  id: string;
+  /** Session-level advisory lock key; no holder in pg_locks = the process is gone. */
+  lock_key: BigIntColumn;
+  hostname: string;
+  pid: number;
+  started_at: Timestamp;
+  seen_at: Timestamp;
 }
 
 export interface ImportedRowsTable {
@@ -124,6 +138,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   uploads: UploadsTable;
   jobs: JobsTable;
+  workers: WorkersTable;
   imported_rows: ImportedRowsTable;
   row_errors: RowErrorsTable;
 }

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from './app.ts';
 import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import { runAsSingleton } from './cluster/singleton-duty.ts';
+import { workerLivenessFor } from './cluster/worker-liveness.ts';
 import type { Config } from './config/config.ts';
 import { uploadImportSources } from './import/upload-import-sources.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
@@ -90,6 +91,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
           leaseMs: config.jobLeaseMs,
           pollIntervalMs: config.jobPollIntervalMs,
           retryBaseMs: config.jobRetryDelayMs,
+          liveness: workerLivenessFor(database, logger),
         })
       : null;
 

@@ -2,6 +2,7 @@
 // PostgreSQL server shared with the API processes (DATABASE_URL).
 import { openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { workerLivenessFor } from './cluster/worker-liveness.ts';
 import { loadConfig } from './config/config.ts';
 import { uploadImportSources } from './import/upload-import-sources.ts';
 import { createLogger } from './logger.ts';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     leaseMs: config.jobLeaseMs,
     pollIntervalMs: config.jobPollIntervalMs,
     retryBaseMs: config.jobRetryDelayMs,
+    liveness: workerLivenessFor(database, logger),
   });
   onShutdownSignal(async () => {
     await worker.stop();

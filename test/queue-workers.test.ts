@@ -1,8 +1,10 @@
 // The queue under concurrency and crashes: two workers share 20 jobs, each run
 // exactly once; a new job wakes a worker by notification, not by polling; and
 // (on PostgreSQL, with real `pnpm worker` processes) a worker killed with -9
-// or stopped with SIGTERM mid-import hands the job over, which finishes from
-// its checkpoint with exactly the file's rows.
+// (its job handed over at once, no attempt spent), stopped with SIGTERM, or
+// frozen (SIGSTOP: session alive, heartbeats stopped, taken over at the
+// lease) mid-import hands the job over, which finishes from its checkpoint
+// with exactly the file's rows.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,10 +186,40 @@ crashSuite?.('worker processes that die or stop mid-import (postgres)', () => {
     const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { timeoutMs: 120_000 });
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.job?.result?.resumedFromRecord).toBeGreaterThan(0);
-    expect((await jobRow(id)).attempt_errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/stopped responding/),
-    ]);
+    // Its session ended with the process: handed over without waiting for the lease, the attempt not counted.
+    expect(recoveredAfter).toBeLessThan(5000);
+    expect((await jobRow(id)).attempt_errors.map((e) => e.message)).toEqual([expect.stringMatching(/died/)]);
+    expect(upload.job?.attempts).toBe(1);
     await expectExactRows(id);
+  });
+
+  it('takes over at the lease from a worker that is alive but frozen, which then stores no row twice', async () => {
+    const pool = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    if (pool.length < 2) pool.push(...(await startWorkers(2 - pool.length)));
+    const { id, holderPid } = await importUntilRunning();
+    const holder = pool.find((w) => w.child.pid === holderPid) as RunningProcess;
+    // Its sessions stay open (the liveness lock is held) but it heartbeats no more.
+    holder.child.kill('SIGSTOP');
+    let frozenHolder = true;
+    try {
+      for (const deadline = Date.now() + 30_000; ; ) {
+        const job = await jobRow(id);
+        if (job.locked_by && !job.locked_by.includes(`:${holderPid}:`)) break;
+        if (Date.now() > deadline) throw new Error('the frozen worker’s job was not taken over at its lease');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      holder.child.kill('SIGCONT');
+      frozenHolder = false;
+      const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { timeoutMs: 120_000 });
+      expect(upload.job?.state).toBe('succeeded');
+      expect((await jobRow(id)).attempt_errors.map((e) => e.message)).toEqual([
+        expect.stringMatching(/stopped responding/),
+      ]);
+      // The thawed worker found its lease gone at its next heartbeat or batch and wrote no row twice.
+      await expectExactRows(id);
+    } finally {
+      if (frozenHolder) holder.child.kill('SIGCONT');
+    }
   });
 
   it('on SIGTERM, exits promptly and hands the job over to continue from its checkpoint', async () => {

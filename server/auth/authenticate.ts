@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { appError } from '../errors.ts';
-import { findTokenOwner, matchEnvironmentToken } from './tokens.ts';
+import { environmentTokenHashes, findTokenOwner, matchEnvironmentToken } from './tokens.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +22,8 @@ export interface AuthOptions {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function createAuthenticate(options: AuthOptions) {
+  // Hashed once here, not for every request (each chunk of an upload is one).
+  const environmentTokens = environmentTokenHashes(options.environmentTokens, options.pepper);
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const match = BEARER.exec(request.headers.authorization ?? '');
     const token = match?.[1];
@@ -29,7 +31,7 @@ export function createAuthenticate(options: AuthOptions) {
     if (!token)
       throw appError('unauthorized', 'An API token is required: send "Authorization: Bearer <token>"', challenge);
     const owner =
-      matchEnvironmentToken(options.environmentTokens, token, options.pepper) ??
+      matchEnvironmentToken(environmentTokens, token, options.pepper) ??
       (await findTokenOwner(options.db, options.pepper, token));
     if (!owner) throw appError('unauthorized', 'The API token is not valid or has been revoked', challenge);
     request.owner = owner;

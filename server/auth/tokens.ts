@@ -45,17 +45,29 @@ export async function findTokenOwner(db: Kysely<Database>, pepper: string, token
   return row.owner;
 }
 
-/** Environment tokens (AUTH_TOKENS) are compared in constant time. */
-export function matchEnvironmentToken(
+/** AUTH_TOKENS with their keyed hashes, computed once at start-up. */
+export interface HashedEnvironmentToken {
+  owner: string;
+  hash: Buffer;
+}
+
+export function environmentTokenHashes(
   tokens: ReadonlyArray<{ owner: string; token: string }>,
+  pepper: string,
+): HashedEnvironmentToken[] {
+  return tokens.map(({ owner, token }) => ({ owner, hash: Buffer.from(hashToken(token, pepper), 'hex') }));
+}
+
+/** Environment tokens (AUTH_TOKENS) are compared in constant time, every one of them. */
+export function matchEnvironmentToken(
+  tokens: ReadonlyArray<HashedEnvironmentToken>,
   presented: string,
   pepper: string,
 ): string | null {
   const presentedHash = Buffer.from(hashToken(presented, pepper), 'hex');
   let owner: string | null = null;
   for (const candidate of tokens) {
-    const candidateHash = Buffer.from(hashToken(candidate.token, pepper), 'hex');
-    if (timingSafeEqual(presentedHash, candidateHash)) owner = candidate.owner;
+    if (timingSafeEqual(presentedHash, candidate.hash)) owner = candidate.owner;
   }
   return owner;
 }

@@ -3,9 +3,9 @@
 // when the leader dies (its session ends, PostgreSQL drops the lock) another
 // takes over within one interval. The leader checks its connection at the
 // same pace and steps down as soon as it cannot reach the server.
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { advisoryLockKey } from './advisory-lock-key.ts';
+import { LockSession } from './session-client.ts';
 
 export interface LeaderElectionOptions {
   connectionString: string;
@@ -29,10 +29,18 @@ export interface LeaderElection {
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
   const key = advisoryLockKey('leader', options.duty);
   const log = options.logger.child({ duty: options.duty });
-  let client: pg.Client | null = null;
+  let round: Promise<void> = Promise.resolve();
+  const session = new LockSession({
+    connectionString: options.connectionString,
+    applicationName: `csvup-leader-${options.duty}`,
+    queryTimeoutMs: Math.max(1000, options.intervalMs),
+    onLost() {
+      // Step down at once rather than at the next tick: a follower may take over any moment now.
+      round = round.then(() => stepDown('connection lost'));
+    },
+  });
   let leader = false;
   let stopped = false;
-  let round: Promise<void> = Promise.resolve();
 
   async function stepDown(reason: string): Promise<void> {
     if (!leader) return;
@@ -41,35 +49,11 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     await options.onDeposed();
   }
 
-  function dropConnection(): void {
-    const lost = client;
-    client = null;
-    lost?.end().catch(() => {});
-  }
-
-  async function connect(): Promise<pg.Client> {
-    const fresh = new pg.Client({
-      connectionString: options.connectionString,
-      keepAlive: true,
-      // A check that hangs (server gone without a word) counts as a lost connection.
-      query_timeout: Math.max(1000, options.intervalMs),
-      application_name: `csvup-leader-${options.duty}`,
-    });
-    fresh.on('error', () => {
-      if (client !== fresh) return;
-      dropConnection();
-      // Step down at once rather than at the next tick: a follower may take over any moment now.
-      round = round.then(() => stepDown('connection lost'));
-    });
-    await fresh.connect();
-    return fresh;
-  }
-
   async function attempt(): Promise<void> {
     // The lock lived in the session that was lost: a new connection does not hold it.
-    if (leader && !client) await stepDown('connection lost');
+    if (leader && !session.current) await stepDown('connection lost');
     try {
-      if (!client) client = await connect();
+      const client = session.current ?? (await session.open());
       if (leader) {
         await client.query('SELECT 1');
         return;
@@ -83,7 +67,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
         options.onElected();
       }
     } catch (error) {
-      dropConnection();
+      session.drop();
       if (leader) await stepDown((error as Error).message);
       else log.debug({ err: error }, 'leader election attempt failed');
     }
@@ -104,7 +88,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       await round;
       await stepDown('stopping');
       // Ending the session releases the lock: a successor takes over at its next attempt.
-      dropConnection();
+      session.drop();
     },
   };
 }

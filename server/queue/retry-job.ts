@@ -7,7 +7,7 @@ import { moveJob } from './move-job.ts';
 export function retryJob(db: Executor, uploadId: string): Promise<boolean> {
   return moveJob(db, uploadId, {
     from: ['failed', 'cancelled'],
-    set: { state: 'queued', attempts: 0, run_at: new Date(), finished_at: null },
+    set: { state: 'queued', attempts: 0, lost_workers: 0, run_at: new Date(), finished_at: null },
     uploadState: 'uploaded',
   });
 }

@@ -1,16 +1,19 @@
 // The job loop: N slots each claim a job, run it under a heartbeat-extended
 // lease, then record success or failure. Idle slots sleep until a job is
-// announced or the poll interval passes. stop() stops claiming, lets running
+// announced or the poll interval passes. With liveness (PostgreSQL), the jobs
+// of a worker process that died are handed over within a second. stop() stops claiming, lets running
 // jobs reach a batch boundary and hands them back for another worker.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job } from '../../db/schema.ts';
+import type { WorkerLiveness } from '../cluster/worker-liveness.ts';
 import type { JobMetrics } from '../metrics/service-metrics.ts';
 import { claimJob } from './claim-job.ts';
 import { type CompletedImport, completeJob } from './complete-job.ts';
 import { failJob } from './fail-job.ts';
+import { handOverJobsOfDeadWorkers } from './hand-over-jobs-of-dead-workers.ts';
 import { heartbeatJob } from './heartbeat-job.ts';
 import type { JobSignal } from './job-signal.ts';
 import { releaseJob } from './release-job.ts';
@@ -36,7 +39,15 @@ export interface WorkerOptions {
   retryBaseMs: number;
   /** Job durations and row counts; omitted where nothing exports them (tests of the queue). */
   metrics?: JobMetrics;
+  /**
+   * Makes this process's death visible at once (PostgreSQL: workerLivenessFor), and turns on
+   * the sweep that hands over the jobs of dead workers without waiting for their leases.
+   */
+  liveness?: (workerId: string) => WorkerLiveness;
 }
+
+/** How often a worker looks for jobs of dead worker processes: takeover within about this long. */
+const DEAD_WORKER_SWEEP_MS = 1000;
 
 export interface Worker {
   readonly workerId: string;
@@ -139,7 +150,11 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  const liveness = options.liveness?.(workerId);
+
   async function slot(): Promise<void> {
+    // Claim only once registered, so the sweep can tell when this process dies.
+    await liveness?.ready;
     while (!stopping.signal.aborted) {
       let job: Job | undefined;
       try {
@@ -152,20 +167,31 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
-  // Every worker sweeps for expired leases; the sweep is one atomic UPDATE, so
-  // sweeping from many processes is safe. Recovery takes at most lease + sweep.
-  const sweep = setInterval(
-    () => {
-      resetStaleJobs(options.db)
-        .then((reset) => {
-          if (reset === 0) return;
-          logger.warn({ reset }, 'requeued jobs whose worker stopped responding');
+  /** A sweep every `ms`: jobs it queued again wake idle workers at once. */
+  function sweepEvery(ms: number, sweep: () => Promise<number>, what: string): NodeJS.Timeout {
+    return setInterval(() => {
+      sweep()
+        .then((count) => {
+          if (count === 0) return;
+          logger.warn({ count }, `queued again the jobs of ${what}`);
           return options.jobSignal.notify();
         })
-        .catch((error) => logger.warn({ err: error }, 'stale job sweep failed'));
-    },
+        .catch((error) => logger.warn({ err: error }, `sweep for the jobs of ${what} failed`));
+    }, ms);
+  }
+
+  // Every worker sweeps for expired leases; the sweep is one atomic UPDATE, so
+  // sweeping from many processes is safe. It recovers the jobs of a worker that is
+  // alive but cut off (or unregistered) within lease + sweep.
+  const sweep = sweepEvery(
     Math.min(10_000, Math.max(100, Math.floor(options.leaseMs / 2))),
+    () => resetStaleJobs(options.db),
+    'workers that stopped responding (lease expired)',
   );
+  // Jobs of processes whose session ended are handed over at once, their attempt not counted.
+  const deadWorkerSweep = liveness
+    ? sweepEvery(DEAD_WORKER_SWEEP_MS, () => handOverJobsOfDeadWorkers(options.db), 'worker processes that died')
+    : undefined;
 
   const slots = Array.from({ length: options.concurrency }, () => slot());
   logger.info({ concurrency: options.concurrency }, 'worker started');
@@ -175,8 +201,10 @@ export function startWorker(options: WorkerOptions): Worker {
     async stop() {
       stopping.abort();
       clearInterval(sweep);
+      clearInterval(deadWorkerSweep);
       unsubscribe();
       await Promise.all(slots);
+      await liveness?.stop();
       logger.info('worker stopped');
     },
   };

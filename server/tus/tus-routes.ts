@@ -5,18 +5,18 @@
 // Requests with Upload-Draft-Interop-Version speak the IETF resumable-upload
 // draft instead and are answered by server/tus/draft on the same store.
 import type { IncomingMessage } from 'node:http';
-import type { Server } from '@tus/server';
+import { EVENTS, type Server } from '@tus/server';
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { notFound } from '../errors.ts';
-import { isValidUploadId } from '../uploads/upload-id.ts';
-import { findOwnedUpload } from '../uploads/upload-repository.ts';
+import { findUploadOwner } from '../uploads/owned-upload.ts';
 import { prepareConcatCreation } from './concat-creation.ts';
 import { parseContentDigest } from './draft/content-digest.ts';
 import { INTEROP_HEADER, isDraftRequest, knownInteropVersion } from './draft/draft-headers.ts';
 import { uploadLimit } from './draft/draft-response-headers.ts';
 import { isDraftMethod, type ServeDraftDeps, serveDraft } from './draft/serve-draft.ts';
+import { KnownUploads, ownedUploadFacts } from './known-uploads.ts';
 import { contextOf, runWithRequestContext, setRequestContext, type TusRequestContext } from './request-context.ts';
 import { requestHeader } from './request-headers.ts';
 import { adjustResponseHeaders, type HeaderAdjuster } from './response-headers.ts';
@@ -99,6 +99,10 @@ function draftCheckedHeaders(raw: IncomingMessage): CheckedHeaders {
 export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions): Promise<void> {
   const { store } = options;
   const recordedInfo = new WeakMap<IncomingMessage, UploadProtocolInfo>();
+  // Each chunk of an upload after the first costs no query and no info read.
+  const known = new KnownUploads();
+  const lookUp = { owner: (id: string) => findUploadOwner(options.db, id), info: (id: string) => store.uploadInfo(id) };
+  options.tusServer.on(EVENTS.POST_TERMINATE, (_request, _response, id) => known.forget(id));
 
   // Leave the body stream alone: @tus/server reads it and writes it to disk.
   app.removeAllContentTypeParsers();
@@ -126,9 +130,10 @@ export async function tusRoutes(app: FastifyInstance, options: TusRoutesOptions)
         request.method === 'GET' ? {} : draft ? draftCheckedHeaders(request.raw) : checkTusHeaders(request.raw);
       if (id !== null) {
         // Same answer for a malformed id, an unknown id and another owner's id.
-        if (!isValidUploadId(id) || !(await findOwnedUpload(options.db, owner, id))) throw notFound();
+        const facts = await ownedUploadFacts(known, lookUp, owner, id);
+        if (!facts) throw notFound();
         if (request.method === 'GET' && options.allowDownloads === false) throw notFound();
-        const info = await store.uploadInfo(id);
+        const info = facts.info;
         if (info) recordedInfo.set(request.raw, info);
         if (request.method === 'PATCH' && info?.concat?.startsWith('final')) {
           throw new ProtocolError(403, 'forbidden', 'A final upload is assembled from its partials and takes no PATCH');

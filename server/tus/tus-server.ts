@@ -5,6 +5,7 @@ import { MemoryLocker, Server } from '@tus/server';
 import { ERRORS, type Locker } from '@tus/utils';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/config.ts';
+import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
 import { createUploadStore } from './create-upload-store.ts';
@@ -42,6 +43,8 @@ export interface TusServerParts {
   hooks: TusHooks;
   lockDrainMs: number;
 }
+
+const NOT_FOUND_BODY = JSON.stringify(errorBody('not_found', 'Upload not found'));
 
 export async function createTusServer(options: TusServerOptions): Promise<TusServerParts> {
   // A new request for a locked upload asks the holder (typically a PATCH whose client
@@ -89,6 +92,8 @@ export async function createTusServer(options: TusServerOptions): Promise<TusSer
     onResponseError(_request, error) {
       // Clients retry a 503 (tus-js-client does); @tus/server's own answer would be a 500.
       if (error === ERRORS.ERR_LOCK_TIMEOUT) return { status_code: 503, body: uploadBusy().body };
+      // An upload deleted after its facts were remembered (known-uploads.ts) reads like any unknown id.
+      if (error === ERRORS.FILE_NOT_FOUND) return { status_code: 404, body: NOT_FOUND_BODY };
       // The write stream's ENOSPC can overtake FileStore's own error handling: a full disk
       // is the client's business (507, resume later), not an internal error.
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return diskFull();

@@ -8,11 +8,13 @@
 // - checksum: a PATCH carrying Upload-Checksum is hashed as it is written and
 //   truncated back to its starting offset when the digest does not match.
 // - concatenation: a final upload's file is assembled from its partials.
+import { createWriteStream } from 'node:fs';
 import { readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
-import type { Locker, Upload } from '@tus/utils';
+import { ERRORS, type Locker, Upload } from '@tus/utils';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { isValidUploadId } from '../uploads/upload-id.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, ChunkDigests, hashedChunks } from './checksum.ts';
@@ -75,9 +77,9 @@ export class UploadFileStore extends FileStore implements UploadStore {
     const context = currentRequestContext();
     const expectation = context?.checksum;
     if (!expectation) {
-      const newOffset = await super
-        .write(readable, id, offset)
-        .catch((error: unknown) => this.#explainWriteError(error));
+      const newOffset = await this.#writeFile(readable, id, offset).catch((error: unknown) =>
+        this.#explainWriteError(error),
+      );
       this.#onBytesStored?.(newOffset - offset);
       return newOffset;
     }
@@ -85,7 +87,7 @@ export class UploadFileStore extends FileStore implements UploadStore {
     const digests = new ChunkDigests(expectation.source === 'header' ? [expectation.algorithm] : CHECKSUM_ALGORITHMS);
     let newOffset: number;
     try {
-      newOffset = await super.write(Readable.from(hashedChunks(readable, digests)), id, offset);
+      newOffset = await this.#writeFile(Readable.from(hashedChunks(readable, digests)), id, offset);
       verifyChecksum(expectation, digests, context);
     } catch (error) {
       // The chunk is discarded whole: the upload and its offset stay as before this PATCH.
@@ -94,6 +96,21 @@ export class UploadFileStore extends FileStore implements UploadStore {
     }
     this.#onBytesStored?.(newOffset - offset);
     return newOffset;
+  }
+
+  /**
+   * FileStore's write without its byte-counting stage (the file stream counts
+   * what it wrote): one stream less holding chunks per upload in flight.
+   */
+  async #writeFile(readable: Readable, id: string, offset: number): Promise<number> {
+    const file = createWriteStream(this.filePath(id), { flags: 'r+', start: offset });
+    try {
+      await pipeline(readable, file);
+    } catch {
+      // As FileStore: the bytes written so far stay, the request fails (a full disk is told apart by the caller).
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    return offset + file.bytesWritten;
   }
 
   /**
@@ -112,16 +129,29 @@ export class UploadFileStore extends FileStore implements UploadStore {
     return toWebReadable(super.read(fileId));
   }
 
+  /** FileStore's answer from one info read and one stat (it stats, and the mtime would need another). */
   override async getUpload(id: string): Promise<Upload> {
-    const upload = await super.getUpload(id);
-    const path = upload.storage?.path;
+    const file = (await this.configstore.get(id)) as Upload | undefined;
+    if (!file) throw ERRORS.FILE_NOT_FOUND;
+    const path = this.filePath(id);
+    const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? ERRORS.FILE_NO_LONGER_EXISTS : error;
+    });
+    if (stats.isDirectory()) throw ERRORS.FILE_NOT_FOUND;
+    const upload = new Upload({
+      id,
+      size: file.size,
+      offset: stats.size,
+      metadata: file.metadata,
+      creation_date: file.creation_date,
+      storage: { type: 'file', path },
+    });
     if (upload.size !== undefined && upload.offset === upload.size) {
       // Finished bytes never expire: without a date @tus/server never answers 410 for them.
       upload.creation_date = undefined;
-    } else if (path && upload.creation_date) {
-      const { mtimeMs } = await stat(path);
+    } else if (upload.creation_date) {
       const created = new Date(upload.creation_date).getTime();
-      if (mtimeMs > created) upload.creation_date = new Date(mtimeMs).toISOString();
+      if (stats.mtimeMs > created) upload.creation_date = new Date(stats.mtimeMs).toISOString();
     }
     return upload;
   }

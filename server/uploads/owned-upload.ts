@@ -12,3 +12,10 @@ export async function requireOwnedUpload(db: Kysely<Database>, owner: string, id
   if (!upload) throw notFound();
   return upload;
 }
+
+/** The owner of an upload id, or undefined for none: for the tus layer, which compares and remembers it. */
+export async function findUploadOwner(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  if (!isValidUploadId(id)) return undefined;
+  const row = await db.selectFrom('uploads').select('owner').where('id', '=', id).executeTakeFirst();
+  return row?.owner;
+}

@@ -1,7 +1,9 @@
 // Fault: the API process (`pnpm start`'s bundle, PostgreSQL mode) killed with -9
 // while 10 tus-js-client uploads are sending, then started again on the same
-// port. Every client retries, resumes the same upload from the server's
-// offset, and every stored file ends byte-identical.
+// port. The upload locks the dead process held (session advisory locks) are
+// free the moment it is gone, so no resumed PATCH waits for a lock timeout.
+// Every client retries, resumes the same upload from the server's offset,
+// and every stored file ends byte-identical.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +40,20 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
       MIN_FREE_DISK_MB: '0',
       RATE_LIMIT_API_PER_MINUTE: '0',
       RATE_LIMIT_UPLOADS_PER_MINUTE: '0',
+      // Longer than the clients' whole retry schedule: a resumed PATCH that had to wait for a
+      // lock the dead process still held would fail the run instead of getting through.
+      TUS_LOCK_TIMEOUT_MS: '60000',
     });
+  }
+
+  /** Advisory locks held in the test database (upload locks, the maintenance leader's). */
+  async function heldAdvisoryLocks(client: pg.Client): Promise<number> {
+    const { rows } = await client.query<{ held: number }>(
+      `SELECT count(*)::int AS held FROM pg_locks
+       WHERE locktype = 'advisory' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return rows[0]?.held ?? 0;
   }
 
   beforeAll(async () => {
@@ -83,13 +98,32 @@ suite('fault: API process killed with -9 during 10 uploads (postgres)', () => {
       }),
     );
     const sum = () => sent.reduce((a, b) => a + b, 0);
-    while (sum() < total * 0.25) await new Promise((r) => setTimeout(r, 10));
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    // The maintenance leader's lock plus at least one upload lock: a PATCH is being written.
+    let heldAtKill = 0;
+    for (;;) {
+      if (sum() >= total * 0.25) {
+        heldAtKill = await heldAdvisoryLocks(observer);
+        if (heldAtKill >= 2) break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const sentAtKill = sum();
     server.child.kill('SIGKILL');
     expect(await server.exited).toBe('SIGKILL');
+    const exitedAt = performance.now();
     process.stdout.write(
-      `[fault] injected: kill -9 of the API process with ${Math.round((sentAtKill / total) * 100)}% of 10 uploads sent\n`,
+      `[fault] injected: kill -9 of the API process with ${Math.round((sentAtKill / total) * 100)}% of 10 uploads sent, holding ${heldAtKill} advisory locks\n`,
     );
+    // PostgreSQL ends the dead process's sessions, and their locks, as soon as its sockets close.
+    while ((await heldAdvisoryLocks(observer)) > 0) {
+      if (performance.now() - exitedAt > 10_000) throw new Error('the dead process still holds its locks');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const freedAfter = performance.now() - exitedAt;
+    await observer.end();
+    process.stdout.write(`[fault] its locks were free ${Math.round(freedAfter)} ms after it exited\n`);
     await new Promise((r) => setTimeout(r, 500));
     server = await startApi();
     await waitForOutput(server, /CSV upload service/);

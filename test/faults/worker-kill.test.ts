@@ -1,8 +1,10 @@
 // Fault: worker processes killed with -9 mid-import, twice in a row (the
 // holder, then the worker that took the job over). A third worker finishes
 // it from the last checkpoint with exactly the file's rows, each once, the
-// right contents and the file's sha256. (test/queue-workers.test.ts covers a
-// single kill and SIGTERM; this is the repeated crash.)
+// right contents and the file's sha256. With the default 30 s lease, each
+// takeover comes within seconds: the dead process's session ended, and the
+// sweep hands its job over without waiting for the lease or spending an
+// attempt. (test/queue-workers.test.ts covers a single kill and SIGTERM.)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,9 @@ import { tusUpload } from '../support/tus-client.ts';
 import { expectExactRows, startWorkerProcesses } from '../support/worker-processes.ts';
 
 const MiB = 1024 * 1024;
-const LEASE_MS = 3000;
+// The default lease: a takeover in under TAKEOVER_LIMIT_MS cannot come from its expiry.
+const LEASE_MS = 30_000;
+const TAKEOVER_LIMIT_MS = 10_000;
 
 // Worker processes need a database server they can share: PostgreSQL only.
 // PostgreSQL only (vitest.config.ts keeps it out of the embedded project).
@@ -43,7 +47,7 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
   async function job(id: string) {
     return harness.service.database.db
       .selectFrom('jobs')
-      .select(['locked_by', 'state', 'checkpoint', 'attempt_errors'])
+      .select(['locked_by', 'state', 'checkpoint', 'attempt_errors', 'attempts', 'lost_workers'])
       .where('upload_id', '=', id)
       .executeTakeFirstOrThrow();
   }
@@ -60,6 +64,17 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
     throw new Error('no worker took the job over');
   }
 
+  /** Milliseconds from now until a worker other than `killed` holds the job (or it finished). */
+  async function takeoverAfter(id: string, killed: string): Promise<number> {
+    const started = performance.now();
+    for (;;) {
+      const row = await job(id);
+      if (row.state === 'succeeded' || (row.locked_by && row.locked_by !== killed)) return performance.now() - started;
+      if (performance.now() - started > LEASE_MS * 2) throw new Error('no worker took the job over');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   it('finishes with exact rows after two consecutive kills', async () => {
     const path = join(work, 'crash.csv');
     const rowCount = await writeCsvFixture(path, 12 * MiB);
@@ -73,6 +88,7 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
     const id = new URL(url).pathname.split('/').pop() as string;
 
     const kills: number[] = [];
+    const takeovers: number[] = [];
     let previous: string | null = null;
     let record = 0;
     for (let round = 0; round < 2; round++) {
@@ -80,6 +96,7 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
       if (!held) break;
       const pid = Number(held.holder.split(':')[1]);
       workers.find((w) => w.child.pid === pid)?.child.kill('SIGKILL');
+      takeovers.push(await takeoverAfter(id, held.holder));
       kills.push(held.record);
       previous = held.holder;
       record = held.record;
@@ -88,10 +105,16 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
       `[fault] injected: kill -9 of the worker holding the import, ${kills.length} times (at records ${kills.join(', ')} of ${rowCount}; lease ${LEASE_MS} ms)\n`,
     );
     expect(kills.length).toBe(2);
+    process.stdout.write(
+      `[fault] taken over ${takeovers.map((t) => `${Math.round(t)} ms`).join(' and ')} after the kills (lease ${LEASE_MS} ms)\n`,
+    );
+    for (const takeover of takeovers) expect(takeover).toBeLessThan(TAKEOVER_LIMIT_MS);
 
     const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished, { timeoutMs: 120_000 });
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.sha256).toBe(await sha256File(path));
+    // Both crashes are on record, and neither spent an attempt: the third worker ran attempt 1.
+    expect(await job(id)).toMatchObject({ attempts: 1, lost_workers: 2 });
     expect((await job(id)).attempt_errors).toHaveLength(2);
     await expectExactRows(harness.service.database.db, id, rowCount);
     // Contents too: the fixture's id column (the first value of each stored row) is the record number.
