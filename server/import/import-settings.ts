@@ -6,6 +6,16 @@ import type { ErrorPolicy } from './error-policy.ts';
 import { ImportFileError } from './import-errors.ts';
 import { normaliseEncodingName, type SourceEncoding } from './sniff-encoding.ts';
 
+/** The import options as upload metadata (and preview query parameters) carry them: text, checked by importSettingsFromMetadata. */
+export interface ImportOptionValues {
+  delimiter?: string;
+  quote?: string;
+  escape?: string;
+  encoding?: string;
+  header?: string;
+  mapping?: string;
+}
+
 export interface ImportSettings {
   /** Overrides the sniffed delimiter. */
   delimiter?: string;

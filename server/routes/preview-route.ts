@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { appError } from '../errors.ts';
 import { ImportFileError } from '../import/import-errors.ts';
-import { importSettingsFromMetadata } from '../import/import-settings.ts';
+import { type ImportOptionValues, importSettingsFromMetadata } from '../import/import-settings.ts';
 import { previewImport } from '../import/preview-import.ts';
 import type { UploadImportSources } from '../import/upload-import-sources.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
@@ -19,15 +19,7 @@ export interface PreviewRouteOptions {
 
 const OPTION = { type: 'string', maxLength: 65536 } as const;
 
-interface PreviewQuery {
-  rows: number;
-  delimiter?: string;
-  quote?: string;
-  escape?: string;
-  encoding?: string;
-  header?: string;
-  mapping?: string;
-}
+type PreviewQuery = { rows: number } & ImportOptionValues;
 
 export async function previewRoute(app: FastifyInstance, options: PreviewRouteOptions): Promise<void> {
   app.get<{ Params: { id: string }; Querystring: PreviewQuery }>(

@@ -2,15 +2,9 @@
 // file card (delimiter, quote, escape, encoding, header, column mapping), sent as tus metadata.
 import type { Body, Meta, UppyFile } from '@uppy/core';
 import type { DashboardOptions } from '@uppy/dashboard';
+import type { ImportOptionValues } from './service-types.ts';
 
-export type ImportMeta = Meta & {
-  delimiter?: string;
-  quote?: string;
-  escape?: string;
-  encoding?: string;
-  header?: string;
-  mapping?: string;
-};
+export type ImportMeta = Meta & ImportOptionValues;
 
 /** The settings sent only when given. */
 const OPTIONAL_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header', 'mapping'] as const;

@@ -1,5 +1,6 @@
 // The service's JSON shapes, shared with the server so the page and the API
 // cannot drift apart (type-only: nothing of the server ends up in the bundle).
+export type { ImportOptionValues } from '../../server/import/import-settings.ts';
 export type { JobView, UploadView } from '../../server/uploads/upload-view.ts';
 
 /** GET /api/config */
