@@ -92,6 +92,12 @@ describe.skipIf(!inject('postgresAvailable') || programUnavailable('prometheus',
         (r) => Number(r[0]?.value[1]) === 2,
       );
 
+      // Every request series scraped twice at least, however the rounds fell between scrapes: a rate needs two samples.
+      await waitForQuery(
+        prometheus,
+        `min(count_over_time(csvup_http_requests_total[${WINDOW}]))`,
+        (r) => Number(r[0]?.value[1]) >= 2,
+      );
       const dashboard = await readDashboard();
       const empty: string[] = [];
       for (const panel of queryPanels(dashboard)) {
