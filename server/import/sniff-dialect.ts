@@ -58,9 +58,14 @@ interface Candidate {
   brokenAt: number | null;
 }
 
-/** Records of `text` read with one dialect, and the lines left unread behind an open quote. */
-function readSample(text: string, delimiter: string, quote: QuoteChar, escapeChar: EscapeChar, complete: boolean) {
-  const bytes = Buffer.from(text);
+/** Records of the sample's UTF-8 `bytes` read with one dialect, and the lines left unread behind an open quote. */
+function readWithDialect(
+  bytes: Buffer,
+  delimiter: string,
+  quote: QuoteChar,
+  escapeChar: EscapeChar,
+  complete: boolean,
+) {
   const parser = new CsvRecordParser({ delimiter, quote, escape: escapeChar, maxRecordSize: bytes.length + 1 });
   const records = parser.push(bytes);
   let unread = 0;
@@ -90,13 +95,13 @@ function modalWidth(records: ParsedRecord[]): number {
 }
 
 function evaluate(
-  text: string,
+  bytes: Buffer,
   delimiter: string,
   quote: QuoteChar,
   escapeChar: EscapeChar,
   complete: boolean,
 ): Candidate {
-  const { records, unread } = readSample(text, delimiter, quote, escapeChar, complete);
+  const { records, unread } = readWithDialect(bytes, delimiter, quote, escapeChar, complete);
   const width = modalWidth(records);
   let agreeing = 0;
   let lines = unread;
@@ -154,18 +159,20 @@ export function sniffDialect(text: string, complete: boolean, overrides: SniffOv
     if (better) best = candidate;
   };
   const whole = complete || cut === 0;
+  // Every candidate parses the same bytes: encode the sample once.
+  const bytes = Buffer.from(sample);
   for (const delimiter of delimiters) {
     // Line where reading quotes as quotes broke the sample, as long as every way of reading them did.
     let quotedBrokenAt: number | null | undefined;
     for (const quote of quoteCandidates(sample, delimiter, overrides.quote))
       for (const escapeChar of escapeCandidates(sample, quote, overrides.escape)) {
-        const candidate = evaluate(sample, delimiter, quote, escapeChar, whole);
+        const candidate = evaluate(bytes, delimiter, quote, escapeChar, whole);
         quotedBrokenAt = candidate.brokenAt === null ? null : (quotedBrokenAt ?? candidate.brokenAt);
         consider(candidate);
       }
     // Quotes read as text only when reading them as quotes broke the sample (one odd quote), never to win a tie.
     if (overrides.quote === undefined && typeof quotedBrokenAt === 'number') {
-      const literal = evaluate(sample, delimiter, '', '', whole);
+      const literal = evaluate(bytes, delimiter, '', '', whole);
       consider({ ...literal, brokenAt: quotedBrokenAt });
     }
   }
