@@ -6,6 +6,7 @@ import * as jobRequestId from './migrations/0002_job_request_id.ts';
 import * as tusConcatenation from './migrations/0003_tus_concatenation.ts';
 import * as rowValueArrays from './migrations/0004_row_value_arrays.ts';
 import * as workerLiveness from './migrations/0005_worker_liveness.ts';
+import * as importTables from './migrations/0006_import_tables.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0003_tus_concatenation': tusConcatenation,
   '0004_row_value_arrays': rowValueArrays,
   '0005_worker_liveness': workerLiveness,
+  '0006_import_tables': importTables,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -125,6 +125,29 @@ export interface ImportedRowsTable {
   data: Json<Array<string | number | boolean | null>>;
 }
 
+/** A column of an import's destination table, in the order of the stored columns. */
+export interface DestinationColumnRecord {
+  /** The stored column name: the key of a row's values in the API. */
+  name: string;
+  /** The SQL identifier of the column in the table. */
+  column: string;
+  /** The header cell it came from, as the file spells it (null without a header or for an existing table). */
+  header: string | null;
+  type: string;
+  sqlType: string;
+}
+
+/** Which table an upload's rows are in. */
+export interface ImportDestinationsTable {
+  upload_id: string;
+  table_schema: string;
+  table_name: string;
+  columns: Json<DestinationColumnRecord[]>;
+  /** Created for this import and dropped with the upload; false: an existing table the rows were appended to. */
+  owned: boolean;
+  created_at: Timestamp;
+}
+
 export interface RowErrorsTable {
   upload_id: string;
   record_number: BigIntColumn;
@@ -140,6 +163,7 @@ export interface Database {
   jobs: JobsTable;
   workers: WorkersTable;
   imported_rows: ImportedRowsTable;
+  import_destinations: ImportDestinationsTable;
   row_errors: RowErrorsTable;
 }
 

@@ -85,6 +85,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
               database,
               uploadSource,
               leaseMs: config.jobLeaseMs,
+              destinations: { schema: config.importSchema, allowedTargets: config.importTargets },
             }),
           concurrency: config.workerConcurrency,
           metrics,

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       database,
       uploadSource,
       leaseMs: config.jobLeaseMs,
+      destinations: { schema: config.importSchema, allowedTargets: config.importTargets },
     }),
     concurrency: Math.max(1, config.workerConcurrency),
     metrics,

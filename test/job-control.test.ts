@@ -4,11 +4,11 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadView } from '../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, waitForUpload } from './support/api-client.ts';
 import { writeCsvFixture } from './support/csv-fixtures.ts';
+import { recordStats } from './support/import-tables.ts';
 import { createUpload, patch, rawRequest } from './support/raw-tus.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from './support/test-service.ts';
 import { tusUpload } from './support/tus-client.ts';
@@ -32,10 +32,7 @@ describe.skipIf(databaseUnavailable())(`cancel, retry and delete (${databaseKind
     apiRequest<UploadView & { error?: { code: string } }>(harness.baseUrl, path, token, { method: 'POST' });
 
   async function rowStats(id: string) {
-    const row = await sql<{ n: number; distinct_n: number; max_n: number }>`
-      select count(*)::int as n, count(distinct record_number)::int as distinct_n, coalesce(max(record_number), 0)::int as max_n
-      from imported_rows where upload_id = ${id}`.execute(harness.service.database.db);
-    return row.rows[0] as { n: number; distinct_n: number; max_n: number };
+    return recordStats(harness.service.database.db, id);
   }
 
   it('cancels a running import at a batch boundary and retries it from the checkpoint', async () => {

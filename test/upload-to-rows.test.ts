@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadView } from '../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, uploadIdFromUrl, waitForUpload } from './support/api-client.ts';
 import { FIXTURE_HEADER, fixtureRow, sha256File, writeCsvFixture } from './support/csv-fixtures.ts';
+import { recordStats } from './support/import-tables.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from './support/test-service.ts';
 import { FileUrlStorage, tusUpload } from './support/tus-client.ts';
 
@@ -67,12 +68,7 @@ describe.skipIf(databaseUnavailable())(`tus upload to imported rows (${databaseK
     expect(await sha256File(harness.fileStore.filePath(id))).toBe(upload.sha256);
     expect(upload.job?.result).toMatchObject({ rows: rowCount, rowsRejected: 0, columns: FIXTURE_HEADER });
 
-    const stored = await harness.service.database.db
-      .selectFrom('imported_rows')
-      .select((eb) => eb.fn.countAll<number>().as('rows'))
-      .where('upload_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(Number(stored.rows)).toBe(rowCount);
+    expect((await recordStats(harness.service.database.db, id)).n).toBe(rowCount);
 
     // Progress was visible before the import ended.
     const partial = observed.filter((o) => o.job?.state === 'running' && (o.job.progress.rowsDone ?? 0) > 0);

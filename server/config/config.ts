@@ -1,6 +1,7 @@
 // The service's configuration: read once from the environment at start-up,
 // validated, frozen and passed in. No module reads process.env on its own.
 import { resolve } from 'node:path';
+import { parseTableName, type TableName } from '../import/destination/import-target.ts';
 import {
   ConfigError,
   type Env,
@@ -51,6 +52,10 @@ export interface Config {
   jobMaxAttempts: number;
   /** A running job's lease; a worker that stops heartbeating loses the job after this. */
   jobLeaseMs: number;
+  /** Schema of the tables created for imports (IMPORT_SCHEMA). */
+  importSchema: string;
+  /** Existing tables a mapping's `target` may append to (IMPORT_TARGETS); none by default. */
+  importTargets: readonly TableName[];
   /** First retry delay; each further attempt doubles it (with jitter). */
   jobRetryDelayMs: number;
   /** Polling fallback between wake-ups by notification. */
@@ -127,6 +132,23 @@ function parseAuthTokens(text: string | undefined): Config['authTokens'] {
   });
 }
 
+function parseImportSchema(text: string): string {
+  const name = parseTableName(`${text}.t`);
+  if (!name || name.schema !== text.trim())
+    throw new ConfigError('IMPORT_SCHEMA', `must be a plain schema name, got "${text}"`);
+  return name.schema;
+}
+
+function parseImportTargets(text: string | undefined): TableName[] {
+  if (!text) return [];
+  return text.split(',').map((entry) => {
+    const name = parseTableName(entry);
+    if (!name)
+      throw new ConfigError('IMPORT_TARGETS', `must be a comma-separated list of schema.table, got "${entry.trim()}"`);
+    return name;
+  });
+}
+
 function parseDatabaseUrl(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(text)) {
@@ -180,6 +202,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 2, { min: 0, max: 64 }),
     jobMaxAttempts: readInteger(env, 'JOB_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
     jobLeaseMs: readInteger(env, 'JOB_LEASE_MS', 30_000, { min: 1000 }),
+    importSchema: parseImportSchema(readString(env, 'IMPORT_SCHEMA', 'imports')),
+    importTargets: parseImportTargets(readOptionalString(env, 'IMPORT_TARGETS')),
     jobRetryDelayMs: readInteger(env, 'JOB_RETRY_DELAY_MS', 2000, { min: 0 }),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 2000, { min: 50 }),
     readyMaxQueueLagMs: readInteger(env, 'READY_MAX_QUEUE_LAG_SECONDS', 900, { min: 1 }) * 1000,
@@ -211,5 +235,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ...config,
     authTokens: Object.freeze(config.authTokens.map((t) => Object.freeze(t))),
     corsOrigins: Object.freeze([...config.corsOrigins]),
+    importTargets: Object.freeze(config.importTargets.map((t) => Object.freeze(t))),
   });
 }

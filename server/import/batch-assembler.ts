@@ -7,6 +7,7 @@ import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
 import { CopyTextBuffer } from './copy-text.ts';
 import { ANY_FIELD, type ParsedRecord } from './csv-record-parser.ts';
+import type { StoredColumns } from './destination/destination.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
 import type { PiecePool } from './piece-pool.ts';
 import { fitRecordWidth, headerCells } from './record-width.ts';
@@ -24,8 +25,6 @@ export interface AssemblerStart {
 }
 
 export interface AssemblerRules {
-  /** The upload the rows belong to (the first column of every COPY line). */
-  uploadId: string;
   /** Whether the first record (after title lines) is a header. */
   headerPresent: boolean;
   /** Title lines above the header, skipped when reading from the start. */
@@ -74,7 +73,7 @@ export class BatchAssembler {
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
     this.#nextLine = start.lineNumber;
-    this.#rows = new CopyTextBuffer(rules.uploadId, emitRows, pieces);
+    this.#rows = new CopyTextBuffer(emitRows, pieces);
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -84,6 +83,19 @@ export class BatchAssembler {
 
   get shaper(): RowShaper | null {
     return this.#shaper;
+  }
+
+  /** The stored columns with the header cell each comes from; null before the header was read. */
+  get storedColumns(): StoredColumns | null {
+    const shaper = this.#shaper;
+    if (shaper === null) return null;
+    const header = this.#header;
+    const original = (index: number): string | null => {
+      if (!header?.present) return null;
+      const renamed = header.renamed.find((entry) => entry.position === index + 1);
+      return renamed ? renamed.from : (header.names[index] ?? null);
+    };
+    return { names: shaper.names, types: shaper.types, headers: shaper.sources.map(original) };
   }
 
   get recordNumber(): number {
@@ -132,7 +144,7 @@ export class BatchAssembler {
       return;
     }
     // The parser's escaping hints hold for the record's own fields, not for mapped, typed values.
-    this.#rows.add(recordNumber, shaped, shaped === fields ? record.escapes : ANY_FIELD);
+    this.#rows.add(recordNumber, record.line, shaped, shaped === fields ? record.escapes : ANY_FIELD);
   }
 
   /** Checks the error policy once the whole file was read. */
@@ -152,8 +164,10 @@ export class BatchAssembler {
       rowsRejected: this.#rowsRejected,
       header: this.#header,
     };
+    const origins = this.#rows.flush();
     const batch: BatchSummary = {
-      rowCount: this.#rows.flush(),
+      rowCount: origins.recordNumbers.length,
+      origins,
       errors: this.#errors,
       checkpoint,
       bytesDone: byteOffset,

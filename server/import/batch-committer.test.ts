@@ -7,10 +7,18 @@ import { ImportCancelledError } from './import-errors.ts';
 
 function summary(rowCount: number, recordNumber: number): BatchSummary {
   const checkpoint = { byteOffset: recordNumber * 10, recordNumber, lineNumber: recordNumber + 1, columns: ['a'] };
-  return { rowCount, errors: [], checkpoint, bytesDone: recordNumber * 10, bytesTotal: 1000 };
+  return {
+    rowCount,
+    origins: { recordNumbers: [], lineNumbers: [] },
+    errors: [],
+    checkpoint,
+    bytesDone: recordNumber * 10,
+    bytesTotal: 1000,
+  };
 }
 
 const piece = (text: string) => Buffer.from(text);
+const noColumns = () => ({ names: ['a'], types: ['text' as const], headers: ['a'] });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A sink that reads each batch when `release()` allows, and records what it saw. */
@@ -32,7 +40,7 @@ function recordingSink() {
       }
       seen.push({ text: parts.join(''), summary: await batch.summary });
       active--;
-      return true;
+      return { refused: 0 };
     },
   };
   return {
@@ -52,7 +60,7 @@ describe('BatchCommitter', () => {
   it('streams each batch to the sink and commits batches one after another, in order', async () => {
     const recording = recordingSink();
     const reused: Uint8Array[] = [];
-    const committer = new BatchCommitter(recording.sink, undefined, (part) => reused.push(part));
+    const committer = new BatchCommitter(recording.sink, undefined, (part) => reused.push(part), noColumns);
     committer.write(piece('a1 '));
     committer.write(piece('a2 '));
     committer.close(summary(2, 2));
@@ -72,7 +80,7 @@ describe('BatchCommitter', () => {
   it('makes the import wait while more pieces are queued than the database has taken', async () => {
     const recording = recordingSink();
     recording.hold();
-    const committer = new BatchCommitter(recording.sink, undefined, () => {});
+    const committer = new BatchCommitter(recording.sink, undefined, () => {}, noColumns);
     for (let i = 0; i <= MAX_QUEUED_PIECES + 1; i++) committer.write(piece(`${i} `));
     expect(committer.isBehind).toBe(true);
     let waited = false;
@@ -97,7 +105,7 @@ describe('BatchCommitter', () => {
         return false;
       },
     };
-    const committer = new BatchCommitter(refusing, undefined, () => {});
+    const committer = new BatchCommitter(refusing, undefined, () => {}, noColumns);
     for (let i = 0; i < MAX_QUEUED_PIECES * 3; i++) committer.write(piece('x'));
     await expect(committer.backpressure()).rejects.toThrow(LeaseLostError);
     // Nothing after the refused batch reaches the sink: it would record a checkpoint past lost rows.
@@ -116,14 +124,14 @@ describe('BatchCommitter', () => {
           for await (const _ of batch.rows);
           const { rowCount } = await batch.summary;
           outcomes.push(`committed ${rowCount}`);
-          return true;
+          return { refused: 0 };
         } catch (error) {
           outcomes.push(`rolled back: ${(error as Error).name}`);
           throw error;
         }
       },
     };
-    const committer = new BatchCommitter(sink, undefined, () => {});
+    const committer = new BatchCommitter(sink, undefined, () => {}, noColumns);
     committer.write(piece('complete'));
     committer.close(summary(1, 1));
     committer.write(piece('half'));
@@ -134,7 +142,7 @@ describe('BatchCommitter', () => {
   it('reports an abort at the next batch boundary, after the batches before it', async () => {
     const recording = recordingSink();
     const controller = new AbortController();
-    const committer = new BatchCommitter(recording.sink, controller.signal, () => {});
+    const committer = new BatchCommitter(recording.sink, controller.signal, () => {}, noColumns);
     committer.write(piece('first'));
     controller.abort();
     // Mid-batch, an abort does not stop the reading: only failures do.
@@ -149,10 +157,10 @@ describe('BatchCommitter', () => {
     const failing: BatchSink = {
       async commitBatch(batch) {
         for await (const _ of batch.rows) throw new Error('connection terminated');
-        return true;
+        return { refused: 0 };
       },
     };
-    const committer = new BatchCommitter(failing, undefined, () => {});
+    const committer = new BatchCommitter(failing, undefined, () => {}, noColumns);
     committer.write(piece('x'));
     await tick();
     await expect(committer.backpressure()).rejects.toThrow('connection terminated');

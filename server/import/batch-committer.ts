@@ -4,6 +4,7 @@
 // falls behind, so a worker holds a few pieces of COPY text, never a batch.
 import type { BatchSink, BatchSummary } from './batch-sink.ts';
 import { LeaseLostError } from './batch-sink.ts';
+import type { StoredColumns } from './destination/destination.ts';
 import { ImportCancelledError } from './import-errors.ts';
 import { RowPieceQueue } from './row-piece-queue.ts';
 
@@ -34,13 +35,21 @@ export class BatchCommitter {
   #queuedPieces = 0;
   #pendingBatches = 0;
   #wakeWriter: (() => void) | null = null;
+  #refusedByDatabase = 0;
 
   constructor(
     private readonly sink: BatchSink,
     private readonly signal: AbortSignal | undefined,
     /** Where sent pieces go back to (the pool the rows are written into). */
     private readonly reuse: (piece: Uint8Array) => void,
+    /** The stored columns, known once the header was read (before any batch begins). */
+    private readonly columns: () => StoredColumns | null,
   ) {}
+
+  /** Rows the database refused in committed batches (set aside as row errors by the sink). */
+  get refusedByDatabase(): number {
+    return this.#refusedByDatabase;
+  }
 
   /** Adds a piece of rows to the batch being read, beginning it (and its commit) if none is open. */
   write(piece: Uint8Array): void {
@@ -115,16 +124,24 @@ export class BatchCommitter {
     };
     this.#open = open;
     this.#pendingBatches++;
-    this.#tail = this.#tail.then(() => this.#commit(queue, summary));
+    const columns = this.columns() ?? { names: [], types: [], headers: [] };
+    this.#tail = this.#tail.then(() => this.#commit(queue, summary, columns));
     return open;
   }
 
-  async #commit(queue: RowPieceQueue, summary: Promise<BatchSummary>): Promise<void> {
+  async #commit(queue: RowPieceQueue, summary: Promise<BatchSummary>, columns: StoredColumns): Promise<void> {
     try {
       // After a failure nothing more is written: a later batch would record a checkpoint past lost rows.
       if (this.#failure) return;
-      const committed = await this.sink.commitBatch({ rows: queue, summary, reuse: this.reuse });
-      if (!committed) this.#failure ??= { error: new LeaseLostError() };
+      const committed = await this.sink.commitBatch({
+        rows: queue,
+        summary,
+        reuse: this.reuse,
+        columns,
+        refusedEarlier: this.#refusedByDatabase,
+      });
+      if (committed === false) this.#failure ??= { error: new LeaseLostError() };
+      else this.#refusedByDatabase += committed.refused;
     } catch (error) {
       this.#failure ??= { error };
     } finally {

@@ -4,6 +4,8 @@
 // once its last record was read.
 import type { JobCheckpoint } from '../../db/schema.ts';
 import type { HeaderSummary } from './column-names.ts';
+import type { BatchRowOrigins } from './copy-text.ts';
+import type { StoredColumns } from './destination/destination.ts';
 
 export interface RowError {
   recordNumber: number;
@@ -27,6 +29,8 @@ export interface ImportCheckpoint extends JobCheckpoint {
 export interface BatchSummary {
   /** Rows the batch's COPY text holds. */
   rowCount: number;
+  /** The record and line number of each row, in the order of the COPY text. */
+  origins: BatchRowOrigins;
   errors: RowError[];
   checkpoint: JobCheckpoint;
   bytesDone: number;
@@ -37,13 +41,17 @@ export interface BatchSummary {
 
 export interface Batch {
   /**
-   * The rows as COPY text lines of imported_rows (UTF-8, whole lines, in order;
-   * see CopyTextBuffer), produced while the file is read: the iteration ends
+   * The rows as COPY text lines of the destination table (UTF-8, whole lines,
+   * in order; see CopyTextBuffer), produced while the file is read: the iteration ends
    * when the batch is complete, and throws when the import gave up on it.
    */
   rows: AsyncIterable<Uint8Array>;
+  /** The columns the rows hold (known before the first row of the import). */
+  columns: StoredColumns;
   /** Settles with the rest of the batch once `rows` has ended. */
   summary: Promise<BatchSummary>;
+  /** Rows of earlier batches of this attempt that the database refused: the checkpoint counts them as rejected. */
+  refusedEarlier: number;
   /** Hands a piece of `rows` back for reuse once its bytes were sent (or copied): optional, saves memory churn. */
   reuse(piece: Uint8Array): void;
 }
@@ -53,9 +61,16 @@ export interface BatchSink {
    * Writes the batch's rows and errors and records its checkpoint, all in ONE
    * transaction. Returns false (and writes nothing) when the job no longer
    * belongs to this worker (lease lost / cancelled): the import must then stop.
+   * Otherwise it says how many rows PostgreSQL refused (a bad value, a
+   * constraint): those were set aside as row errors and the rest committed.
    * It may return without reading the rows only when it returns false or throws.
    */
-  commitBatch(batch: Batch): Promise<boolean>;
+  commitBatch(batch: Batch): Promise<CommittedBatch | false>;
+}
+
+export interface CommittedBatch {
+  /** Rows PostgreSQL refused, now row errors. */
+  refused: number;
 }
 
 /** The job was taken over or cancelled while this worker was importing it. */

@@ -32,6 +32,11 @@ export function parseColumnMapping(json: string): ColumnMapping {
     throw invalid('it is not valid JSON');
   }
   const list = Array.isArray(value) ? value : (value as { columns?: unknown } | null)?.columns;
+  // `target` and `onConflict` are read by parseImportTarget; any other key is a mistake.
+  if (!Array.isArray(value) && typeof value === 'object' && value !== null) {
+    const unknown = Object.keys(value).filter((key) => !['columns', 'target', 'onConflict'].includes(key));
+    if (unknown.length > 0) throw invalid(`unknown keys: ${unknown.join(', ')} (expected columns, target, onConflict)`);
+  }
   if (!Array.isArray(list) || list.length === 0)
     throw invalid('expected {"columns": [ ... ]} with at least one column');
   const mapping = list.map((entry, index) => parseEntry(entry, index + 1));

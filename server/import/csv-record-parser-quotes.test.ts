@@ -2,7 +2,8 @@
 // escapes, spaces around quoted fields, stray inner quotes, and the escaping
 // hints it gives the COPY encoder for every value that holds a quote.
 import { describe, expect, it } from 'vitest';
-import { rowCopyJson } from './copy-text.ts';
+import { readCopyTextLine } from '../../test/support/copy-text-reader.ts';
+import { copyTextRow } from './copy-text.ts';
 import { type CsvParserSettings, CsvRecordParser, type ParsedRecord } from './csv-record-parser.ts';
 
 const BASE = { delimiter: ',', quote: '"', maxRecordSize: 1024 * 1024 };
@@ -12,9 +13,9 @@ function parse(input: string, settings: Partial<CsvParserSettings> = {}): Parsed
   return [...parser.push(Buffer.from(input)), ...parser.end()];
 }
 
-/** The COPY text of each record's JSON array, unescaped the way COPY reads it, then parsed as JSON. */
+/** The COPY text line of each record, read back the way COPY reads it. */
 function storedValues(records: ParsedRecord[]): unknown[] {
-  return records.map((record) => JSON.parse(rowCopyJson(record.fields, record.escapes).replaceAll('\\\\', '\\')));
+  return records.map((record) => readCopyTextLine(copyTextRow(record.fields, record.escapes)));
 }
 
 describe('CsvRecordParser quoting', () => {

@@ -2,17 +2,21 @@
 // Kysely's connection is held, and rows arrive by COPY from an in-memory blob.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
-import type { Database, JobProgress } from '../../db/schema.ts';
+import type { Database } from '../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { createProgressMeter } from './progress-meter.ts';
-import { type BatchSinkOptions, type BatchTransaction, batchTarget, writeBatch } from './write-batch.ts';
+import {
+  type BatchSinkOptions,
+  type BatchTransaction,
+  batchTarget,
+  type WrittenBatch,
+  writeBatch,
+} from './write-batch.ts';
 
 export interface EmbeddedBatchSinkOptions extends BatchSinkOptions {
   db: Kysely<Database>;
   pglite: PGlite;
 }
-
-const COPY_ROWS = "COPY imported_rows (upload_id, record_number, data) FROM '/dev/blob'";
 
 export function createEmbeddedBatchSink(options: EmbeddedBatchSinkOptions): BatchSink {
   const measure = createProgressMeter();
@@ -23,18 +27,20 @@ export function createEmbeddedBatchSink(options: EmbeddedBatchSinkOptions): Batc
       // connection must not wait for the file while the rest of the process needs it.
       const pieces: Uint8Array[] = [];
       for await (const piece of batch.rows) pieces.push(piece);
-      const ready = { rows: inOrder(pieces), summary: batch.summary, reuse: batch.reuse };
-      let progress: JobProgress | null = null;
+      const ready = { ...batch, rows: inOrder(pieces) };
+      let written: WrittenBatch | null = null;
       // Holding Kysely's connection (which Kysely hands out one at a time) keeps
       // every other query of the process out of this transaction.
       await options.db.connection().execute(async () => {
         await options.pglite.transaction(async (tx) => {
-          progress = await writeBatch(statementsOn(tx), target, ready, measure);
-          if (!progress) await tx.rollback();
+          written = await writeBatch(statementsOn(tx), target, ready, measure);
+          if (!written) await tx.rollback();
         });
       });
-      if (progress) options.onProgress?.(progress);
-      return progress !== null;
+      if (!written) return false;
+      const { progress, refused } = written as WrittenBatch;
+      options.onProgress?.(progress);
+      return { refused };
     },
   };
 }
@@ -45,15 +51,13 @@ function statementsOn(tx: Transaction): BatchTransaction {
       const result = await tx.query<Record<string, unknown>>(text, params);
       return { rows: result.rows, affected: result.affectedRows ?? 0 };
     },
-    async copyRows(pieces, reuse) {
+    async copy(into, pieces) {
       const parts: Uint8Array[] = [];
       for await (const piece of pieces) parts.push(piece);
       if (parts.length === 0) return;
       // pg-copy-streams speaks the wire protocol PGlite does not emulate; /dev/blob is PGlite's own COPY input.
       const blob = new Blob(parts as BlobPart[]);
-      // The blob holds a copy of the bytes.
-      for (const piece of parts) reuse(piece);
-      await tx.query(COPY_ROWS, [], { blob });
+      await tx.query(`COPY ${into} FROM '/dev/blob'`, [], { blob });
     },
   };
 }

@@ -69,7 +69,12 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     bytesRead += chunk.length;
   });
   const pieces = new PiecePool();
-  const committer = new BatchCommitter(sink, options.signal, (piece) => pieces.give(piece));
+  const committer = new BatchCommitter(
+    sink,
+    options.signal,
+    (piece) => pieces.give(piece),
+    () => assembler.storedColumns,
+  );
   const assembler = new BatchAssembler(
     {
       columns: resume?.columns ?? null,
@@ -82,7 +87,6 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     // parsing and COPY (10,000-row batches made a 200 MB import 1.6× slower).
     { rows: options.batchRows ?? 50_000, bytes: options.batchBytes ?? 4 * 1024 * 1024 },
     {
-      uploadId: options.uploadId,
       headerPresent: format.dialect.header,
       titleLines: format.dialect.titleLines,
       headerTrailingDelimiter: format.dialect.headerTrailingDelimiter,
@@ -147,6 +151,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
 
   return summarise({
     assembler,
+    refusedByDatabase: committer.refusedByDatabase,
     format,
     bytes: bytesRead,
     sha256: hash.digest('hex'),

@@ -153,7 +153,7 @@ describe.each(kinds)('importing real-world files on %s', (kind) => {
         amount: '7.5',
         active: false,
         born: '2001-02-01',
-        seen: '2024-03-02T08:30:00',
+        seen: '2024-03-02T08:30:00Z',
         email: 'bob@example.org',
       },
     ]);

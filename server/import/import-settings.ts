@@ -2,6 +2,7 @@
 // delimiter, encoding, header, mapping and the error policy. A bad value is a
 // permanent failure with a message naming the key.
 import { type ColumnMapping, parseColumnMapping } from './column-mapping.ts';
+import { type ImportTargetSetting, parseImportTarget } from './destination/import-target.ts';
 import type { ErrorPolicy } from './error-policy.ts';
 import { ImportFileError } from './import-errors.ts';
 import { normaliseEncodingName, type SourceEncoding } from './sniff-encoding.ts';
@@ -28,6 +29,8 @@ export interface ImportSettings {
   /** Overrides header detection. */
   header?: boolean;
   mapping?: ColumnMapping;
+  /** An existing table to append to (the mapping's `target`), instead of a table of the import's own. */
+  target?: ImportTargetSetting;
   errorPolicy?: ErrorPolicy;
 }
 
@@ -70,7 +73,11 @@ export function importSettingsFromMetadata(metadata: Record<string, string | nul
     settings.header = header === 'true';
   }
   const mapping = value('mapping');
-  if (mapping !== undefined) settings.mapping = parseColumnMapping(mapping);
+  if (mapping !== undefined) {
+    settings.mapping = parseColumnMapping(mapping);
+    const target = parseImportTarget(mapping);
+    if (target) settings.target = target;
+  }
   const errorPolicy: ErrorPolicy = {};
   const maxErrors = value('maxErrors');
   if (maxErrors !== undefined) {

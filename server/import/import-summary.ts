@@ -2,6 +2,7 @@
 // in the file (encoding, dialect, header), what was kept, and the counts.
 import type { BatchAssembler } from './batch-assembler.ts';
 import type { HeaderSummary } from './column-names.ts';
+import type { StoredColumns } from './destination/destination.ts';
 import type { SourceFormat } from './detect-source-format.ts';
 import { type ImportWarning, importWarnings } from './import-warnings.ts';
 import { type SuggestedMapping, suggestMapping } from './suggest-mapping.ts';
@@ -33,10 +34,14 @@ export interface ImportSummary {
   warnings: ImportWarning[];
   /** A type per source column from the sample, as a mapping the `mapping` metadata accepts. */
   suggestedMapping: SuggestedMapping;
+  /** The stored columns with their header cells (null when the file had no record): what the destination is made of. */
+  storedColumns: StoredColumns | null;
 }
 
 export function summarise(input: {
   assembler: BatchAssembler;
+  /** Rows PostgreSQL refused after the parser accepted them. */
+  refusedByDatabase: number;
   format: SourceFormat;
   bytes: number;
   sha256: string;
@@ -46,10 +51,11 @@ export function summarise(input: {
   const columns = assembler.shaper?.names ?? assembler.header?.names ?? [];
   const types = assembler.shaper?.types ?? [];
   const { dialect } = format;
-  const rows = assembler.recordNumber - assembler.rowsRejected;
+  const rowsRejected = assembler.rowsRejected + input.refusedByDatabase;
+  const rows = assembler.recordNumber - rowsRejected;
   return {
     rows,
-    rowsRejected: assembler.rowsRejected,
+    rowsRejected,
     columns,
     columnTypes: Object.fromEntries(columns.map((name, i) => [name, types[i] ?? 'text'])),
     ...describeFormat(format),
@@ -62,8 +68,9 @@ export function summarise(input: {
     bytes: input.bytes,
     sha256: input.sha256,
     durationMs: input.durationMs,
-    warnings: importWarnings({ rows, rowsRejected: assembler.rowsRejected, columns: columns.length }, format),
+    warnings: importWarnings({ rows, rowsRejected, columns: columns.length }, format),
     suggestedMapping: suggestMapping(assembler.header?.names ?? [], dialect.sampleRows, dialect.delimiter),
+    storedColumns: assembler.storedColumns,
   };
 }
 

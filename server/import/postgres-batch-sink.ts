@@ -12,8 +12,6 @@ export interface PostgresBatchSinkOptions extends BatchSinkOptions {
   pool: pg.Pool;
 }
 
-const COPY_ROWS = 'COPY imported_rows (upload_id, record_number, data) FROM STDIN';
-
 export function createPostgresBatchSink(options: PostgresBatchSinkOptions): BatchSink {
   const measure = createProgressMeter();
   const target = batchTarget(options);
@@ -33,10 +31,11 @@ export function createPostgresBatchSink(options: PostgresBatchSinkOptions): Batc
         // Not waiting for the WAL flush per batch is therefore safe, and ~7% faster.
         // (The job's completion is a normal commit, which flushes every batch before it.)
         await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-        const progress = await writeBatch(statementsOn(client), target, batch, measure);
-        await client.query(progress ? 'COMMIT' : 'ROLLBACK');
-        if (progress) options.onProgress?.(progress);
-        return progress !== null;
+        const written = await writeBatch(statementsOn(client), target, batch, measure);
+        await client.query(written ? 'COMMIT' : 'ROLLBACK');
+        if (!written) return false;
+        options.onProgress?.(written.progress);
+        return { refused: written.refused };
       } catch (error) {
         // A connection whose rollback fails is in an unknown state: the pool must drop it.
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -68,11 +67,11 @@ function statementsOn(client: pg.PoolClient): BatchTransaction {
       const result = await client.query(text, params);
       return { rows: result.rows, affected: result.rowCount ?? 0 };
     },
-    async copyRows(pieces, reuse) {
+    async copy(into, pieces) {
       const iterator = pieces[Symbol.asyncIterator]();
       let next = await iterator.next();
       if (next.done) return;
-      const copy = client.query(copyFrom(COPY_ROWS));
+      const copy = client.query(copyFrom(`COPY ${into} FROM STDIN`));
       const ended = finished(copy);
       // Handled at once, read below: the stream can fail while the next piece is still being parsed.
       const failure = ended.then(
@@ -84,7 +83,6 @@ function statementsOn(client: pg.PoolClient): BatchTransaction {
           // A write waiting for the socket's drain is never called back if the connection
           // dies: the stream's failure must end the wait (a database restart would hang here).
           await Promise.race([writePiece(copy, next.value), ended]);
-          reuse(next.value);
         }
         copy.end();
       } catch (error) {

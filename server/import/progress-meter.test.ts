@@ -8,6 +8,7 @@ describe('createProgressMeter', () => {
     now += 2_000;
     const checkpoint = { byteOffset: 600, recordNumber: 50, lineNumber: 51, columns: ['a'], rowsRejected: 5 };
     const batch = {
+      origins: { recordNumbers: [], lineNumbers: [] },
       rowCount: 45,
       errors: [],
       checkpoint,

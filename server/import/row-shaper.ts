@@ -16,6 +16,8 @@ export interface RowShaper {
   /** Stored column names, in order. */
   readonly names: string[];
   readonly types: ColumnType[];
+  /** The file's column (0-based) each stored column comes from. */
+  readonly sources: number[];
   /** The row, or the first problem found in it. */
   shape(fields: readonly string[]): RowValues | RowProblem;
 }
@@ -37,6 +39,7 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
     return {
       names,
       types: names.map(() => 'text'),
+      sources: names.map((_, index) => index),
       // The record's own fields are the row: the caller has checked their count.
       shape: (fields) => fields,
     };
@@ -46,6 +49,7 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
   return {
     names: mapping.map((column) => column.name),
     types: mapping.map((column) => column.type),
+    sources,
     shape(fields) {
       const values: CellValue[] = new Array(mapping.length);
       for (let i = 0; i < mapping.length; i++) {

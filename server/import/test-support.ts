@@ -14,7 +14,7 @@ import { createEmbeddedBatchSink } from './embedded-batch-sink.ts';
 import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
 import { importSettingsFromMetadata } from './import-settings.ts';
 import { createPostgresBatchSink } from './postgres-batch-sink.ts';
-import { type RowObject, rowObject, storedColumnNamesOf } from './stored-rows.ts';
+import { readImportRows, type StoredRow } from './stored-rows.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -99,25 +99,23 @@ export async function createRunningJob(handle: DatabaseHandle): Promise<RunningJ
 }
 
 export function createSink(handle: DatabaseHandle, job: RunningJob, maxStoredErrors?: number): BatchSink {
-  const common = { ...job, maxStoredErrors };
+  const destination = { kind: 'new' as const, schema: 'imports', filename: 'test.csv', uploadId: job.uploadId };
+  const common = { ...job, maxStoredErrors, destination };
   return handle.kind === 'postgres'
     ? createPostgresBatchSink({ pool: handle.pool, ...common })
     : createEmbeddedBatchSink({ db: handle.db, pglite: handle.pglite, ...common });
 }
 
 /** The upload's stored rows, each as an object keyed by column name. */
-export async function readRows(
-  handle: DatabaseHandle,
-  uploadId: string,
-): Promise<Array<{ recordNumber: number; data: RowObject }>> {
-  const rows = await handle.db
-    .selectFrom('imported_rows')
-    .select(['record_number', 'data'])
-    .where('upload_id', '=', uploadId)
-    .orderBy('record_number')
-    .execute();
-  const names = await storedColumnNamesOf(handle.db, uploadId);
-  return rows.map((row) => ({ recordNumber: toNumber(row.record_number), data: rowObject(names, row.data) }));
+export async function readRows(handle: DatabaseHandle, uploadId: string): Promise<StoredRow[]> {
+  const rows: StoredRow[] = [];
+  for (let after = 0; ; ) {
+    const page = await readImportRows(handle.db, uploadId, after, 10_000);
+    if ('appendedTo' in page) throw new Error(`rows of ${uploadId} were appended to ${page.appendedTo}`);
+    rows.push(...page.rows);
+    if (page.rows.length < 10_000) return rows;
+    after = page.rows[page.rows.length - 1].recordNumber;
+  }
 }
 
 export async function readRowErrors(handle: DatabaseHandle, uploadId: string): Promise<RowError[]> {

@@ -1,19 +1,20 @@
 // The statements of one batch commit, shared by the pg and PGlite sinks; each
 // sink supplies its own transaction and its own way of running COPY.
 import type { JobProgress } from '../../db/schema.ts';
-import type { Batch, RowError } from './batch-sink.ts';
+import type { Batch, BatchSummary, RowError } from './batch-sink.ts';
 import { withoutNul } from './copy-text.ts';
+import { appendToExistingTable } from './destination/append-to-existing-table.ts';
+import type { Destination, DestinationRequest, StoredColumns } from './destination/destination.ts';
+import { destinationFor } from './destination/destination.ts';
+import { prepareDestination, type SqlRunner } from './destination/destination-sql.ts';
+import { copyColumnsOf, loadSettingAsideRefusedRows } from './destination/load-rows.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 
 /** What a sink's open transaction offers to writeBatch. */
 export interface BatchTransaction {
-  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
-  /**
-   * COPY imported_rows (upload_id, record_number, data) FROM text-format
-   * pieces, no COPY at all when there are none; `reuse` gets each piece back
-   * once its bytes are no longer read.
-   */
-  copyRows(pieces: AsyncIterable<Uint8Array>, reuse: (piece: Uint8Array) => void): Promise<void>;
+  query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
+  /** `COPY <into> FROM` the text-format pieces; no COPY at all when there are none. */
+  copy(into: string, pieces: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface BatchTarget {
@@ -23,6 +24,9 @@ export interface BatchTarget {
   leaseMs: number;
   /** Error rows stored per upload; beyond it they are only counted. */
   maxStoredErrors: number;
+  request: DestinationRequest;
+  /** The destination of these columns: the same for every batch of the import. */
+  destination(columns: StoredColumns): Destination;
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
@@ -42,6 +46,12 @@ const COUNT_STORED_ERRORS = 'SELECT count(*)::integer AS stored FROM row_errors 
 // 5 parameters a row: 1000 rows stay far below the protocol's 65535 limit.
 const ERROR_ROWS_PER_INSERT = 1000;
 
+export interface WrittenBatch {
+  progress: JobProgress;
+  /** Rows PostgreSQL refused, set aside as row errors. */
+  refused: number;
+}
+
 /**
  * Runs the batch's statements: its rows stream in with COPY as they are read,
  * then its checkpoint and row errors follow. Returns the progress to report,
@@ -52,9 +62,16 @@ export async function writeBatch(
   target: BatchTarget,
   batch: Batch,
   measure: ProgressMeter,
-): Promise<JobProgress | null> {
-  await tx.copyRows(batch.rows, batch.reuse);
-  const summary = await batch.summary;
+): Promise<WrittenBatch | null> {
+  const run: SqlRunner = async (text, params) => (await tx.query(text, params)).rows;
+  const destination = target.destination(batch.columns);
+  await prepareDestination(run, destination, uploadOf(target));
+  // A timestamp without a zone means UTC, whatever the server's TimeZone setting.
+  await tx.query("SET LOCAL TimeZone = 'UTC'");
+  const refused = destination.owned
+    ? await loadSettingAsideRefusedRows(tx, copyColumnsOf(destination), batch, destination)
+    : await appendToExistingTable(tx, destination, batch);
+  const summary = withRefused(await batch.summary, batch.refusedEarlier, refused);
   const progress = measure(summary);
   const params = [
     JSON.stringify(summary.checkpoint),
@@ -66,7 +83,23 @@ export async function writeBatch(
   const { affected } = await tx.query(RECORD_CHECKPOINT, params);
   if (affected === 0) return null;
   if (summary.errors.length > 0) await insertRowErrors(tx, target, summary.errors);
-  return progress;
+  return { progress, refused: refused.length };
+}
+
+function uploadOf(target: BatchTarget): { id: string; filename: string } {
+  return { id: target.uploadId, filename: target.request.kind === 'new' ? target.request.filename : '' };
+}
+
+/** The batch with the rows PostgreSQL refused counted as rejected, in this batch's checkpoint and all later ones. */
+function withRefused(summary: BatchSummary, refusedEarlier: number, refused: RowError[]): BatchSummary {
+  if (refusedEarlier === 0 && refused.length === 0) return summary;
+  const rowsRejected = (summary.checkpoint.rowsRejected ?? 0) + refusedEarlier + refused.length;
+  return {
+    ...summary,
+    rowCount: summary.rowCount - refused.length,
+    errors: [...summary.errors, ...refused].sort((a, b) => a.recordNumber - b.recordNumber),
+    checkpoint: { ...summary.checkpoint, rowsRejected },
+  };
 }
 
 async function insertRowErrors(tx: BatchTransaction, target: BatchTarget, errors: RowError[]): Promise<void> {
@@ -94,6 +127,8 @@ export interface BatchSinkOptions {
   jobId: number | string;
   /** The `jobs.locked_by` value this worker claimed the job with. */
   workerId: string;
+  /** Where the rows go: a new table of the import's own, or an allowed existing one. */
+  destination: DestinationRequest;
   /** Each commit extends the job's lease by this much (default 30000 ms). */
   leaseMs?: number;
   /** Error rows stored per upload (default 10000); later ones are only counted. */
@@ -103,12 +138,18 @@ export interface BatchSinkOptions {
 }
 
 /** The job a batch is written for, with the defaults filled in. */
-export function batchTarget(options: BatchSinkOptions) {
+export function batchTarget(options: BatchSinkOptions): BatchTarget {
+  let resolved: Destination | null = null;
   return {
     uploadId: options.uploadId,
     jobId: options.jobId,
     workerId: options.workerId,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     maxStoredErrors: options.maxStoredErrors ?? DEFAULT_MAX_STORED_ERRORS,
+    request: options.destination,
+    destination(columns) {
+      resolved ??= destinationFor(options.destination, columns);
+      return resolved;
+    },
   };
 }

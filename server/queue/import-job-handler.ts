@@ -1,12 +1,17 @@
 // The job handler of an import: streams the upload's file through the CSV
-// importer into the database the service runs on, from the job's checkpoint.
+// importer into its destination table, from the job's checkpoint.
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Job } from '../../db/schema.ts';
-import { createEmbeddedBatchSink } from '../import/embedded-batch-sink.ts';
+import { createBatchSink } from '../import/create-batch-sink.ts';
+import {
+  type DestinationConfig,
+  finishDestination,
+  requestDestination,
+} from '../import/destination/import-destination.ts';
 import { importCsvFile } from '../import/import-csv-file.ts';
+import { ImportFileError } from '../import/import-errors.ts';
 import { importSettingsFromMetadata } from '../import/import-settings.ts';
 import type { ImportSource } from '../import/import-source.ts';
-import { createPostgresBatchSink } from '../import/postgres-batch-sink.ts';
 import type { CompletedImport } from './complete-job.ts';
 import type { JobContext, JobHandler } from './worker.ts';
 
@@ -15,38 +20,39 @@ export interface ImportJobHandlerOptions {
   /** The stored bytes of an upload: its file on the shared volume, or its object in S3. */
   uploadSource(uploadId: string): ImportSource;
   leaseMs: number;
+  /** IMPORT_SCHEMA and IMPORT_TARGETS (default: schema `imports`, no existing tables). */
+  destinations?: DestinationConfig;
 }
+
+const DEFAULT_DESTINATIONS: DestinationConfig = { schema: 'imports', allowedTargets: [] };
 
 export function createImportJobHandler(options: ImportJobHandlerOptions): JobHandler {
   const { database } = options;
   return async function importUpload(job: Job, context: JobContext): Promise<CompletedImport> {
     const uploadId = job.upload_id;
-    const jobId = Number(job.id);
-    const sink =
-      database.kind === 'postgres'
-        ? createPostgresBatchSink({
-            pool: database.pool,
-            uploadId,
-            jobId,
-            workerId: context.workerId,
-            leaseMs: options.leaseMs,
-          })
-        : createEmbeddedBatchSink({
-            db: database.db,
-            pglite: database.pglite,
-            uploadId,
-            jobId,
-            workerId: context.workerId,
-            leaseMs: options.leaseMs,
-          });
-    const upload = await database.db
+    const found = await database.db
       .selectFrom('uploads')
-      .select('metadata')
+      .select(['metadata', 'filename'])
       .where('id', '=', uploadId)
       .executeTakeFirst();
-    // A bad delimiter, encoding or mapping throws a permanent ImportFileError: the job fails at once.
-    const settings = importSettingsFromMetadata(upload?.metadata ?? {});
-    const { sha256, ...summary } = await importCsvFile(
+    if (!found) throw new ImportFileError('The upload no longer exists', { code: 'ENOENT' });
+    const upload = { id: uploadId, filename: found.filename };
+    // A bad delimiter, encoding, mapping or target throws a permanent ImportFileError: the job fails at once.
+    const settings = importSettingsFromMetadata(found.metadata ?? {});
+    const destination = await requestDestination(
+      database.db,
+      settings,
+      upload,
+      options.destinations ?? DEFAULT_DESTINATIONS,
+    );
+    const sink = createBatchSink(database, {
+      uploadId,
+      jobId: Number(job.id),
+      workerId: context.workerId,
+      leaseMs: options.leaseMs,
+      destination,
+    });
+    const { sha256, storedColumns, ...summary } = await importCsvFile(
       {
         uploadId,
         source: options.uploadSource(uploadId),
@@ -56,9 +62,10 @@ export function createImportJobHandler(options: ImportJobHandlerOptions): JobHan
       },
       sink,
     );
+    const table = await finishDestination(database.db, destination, storedColumns, upload);
     return {
       sha256,
-      result: { ...summary, resumedFromRecord: job.checkpoint?.recordNumber ?? 0 },
+      result: { ...summary, destination: table, resumedFromRecord: job.checkpoint?.recordNumber ?? 0 },
     };
   };
 }

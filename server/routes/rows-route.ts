@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { rowObject, storedColumnNamesOf } from '../import/stored-rows.ts';
+import { appError } from '../errors.ts';
+import { readImportRows } from '../import/stored-rows.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 
 export interface RowsRouteOptions {
@@ -29,19 +30,16 @@ export async function rowsRoute(app: FastifyInstance, options: RowsRouteOptions)
     },
     async (request) => {
       const upload = await requireOwnedUpload(db, request.owner as string, request.params.id);
-      const rows = await db
-        .selectFrom('imported_rows')
-        .select(['record_number', 'data'])
-        .where('upload_id', '=', upload.id)
-        .where('record_number', '>', request.query.after)
-        .orderBy('record_number')
-        .limit(request.query.limit)
-        .execute();
-      const names = await storedColumnNamesOf(db, upload.id);
-      const last = rows.at(-1);
+      const page = await readImportRows(db, upload.id, request.query.after, request.query.limit);
+      if ('appendedTo' in page)
+        throw appError(
+          'conflict',
+          `This upload's rows were appended to ${page.appendedTo}, which holds other rows too: query that table`,
+        );
+      const last = page.rows.at(-1);
       return {
-        rows: rows.map((row) => ({ recordNumber: Number(row.record_number), data: rowObject(names, row.data) })),
-        nextAfter: rows.length === request.query.limit && last ? Number(last.record_number) : null,
+        rows: page.rows,
+        nextAfter: page.rows.length === request.query.limit && last ? last.recordNumber : null,
       };
     },
   );

@@ -1,8 +1,10 @@
 // Removes an upload entirely: its import is cancelled, then its file, its
-// imported rows, its row errors, its job and its row go. Used by
+// import's table (or legacy rows), its row errors, its job and its row go. Used by
 // DELETE /api/uploads/:id and by tus termination (DELETE /files/:id).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { dropImportTable } from '../import/destination/destination-sql.ts';
+import { kyselyRunner } from '../import/destination/kysely-runner.ts';
 import { cancelJob } from '../queue/cancel-job.ts';
 
 export interface UploadFiles {
@@ -15,7 +17,14 @@ export async function deleteUpload(db: Kysely<Database>, files: UploadFiles, upl
   await cancelJob(db, uploadId);
   await files.remove(uploadId).catch(() => {});
   await db.transaction().execute(async (trx) => {
-    // imported_rows has no foreign key (it would slow COPY): deleted explicitly.
+    // The import's own table goes with it; an existing table it appended to stays.
+    const destination = await trx
+      .selectFrom('import_destinations')
+      .select(['table_schema', 'table_name', 'owned'])
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
+    if (destination) await dropImportTable(kyselyRunner(trx), destination);
+    // imported_rows (imports before migration 0006) has no foreign key (it would slow COPY): deleted explicitly.
     await trx.deleteFrom('imported_rows').where('upload_id', '=', uploadId).execute();
     await trx.deleteFrom('uploads').where('id', '=', uploadId).execute();
   });

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlRunner } from '../../server/import/destination/destination-sql.ts';
 import { writeCsvFixture } from '../support/csv-fixtures.ts';
+import { recordStats } from '../support/import-tables.ts';
 import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.ts';
 import { createUpload, head, patch } from '../support/raw-tus.ts';
 import { type RunningProcess, runServiceProcess, waitForOutput } from '../support/service-process.ts';
@@ -62,11 +64,7 @@ suite('fault: PostgreSQL restarted mid-import and mid-finish (private server)', 
   async function expectExactlyOnce(id: string, rowCount: number): Promise<void> {
     const jobs = await query<{ state: string }>('SELECT state FROM jobs WHERE upload_id = $1', [id]);
     expect(jobs).toEqual([{ state: 'succeeded' }]);
-    const [stats] = await query(
-      'SELECT count(*)::int AS n, count(DISTINCT record_number)::int AS d, max(record_number)::int AS m FROM imported_rows WHERE upload_id = $1',
-      [id],
-    );
-    expect(stats).toEqual({ n: rowCount, d: rowCount, m: rowCount });
+    expect(await recordStats(query as SqlRunner, id)).toEqual({ n: rowCount, distinct_n: rowCount, max_n: rowCount });
     expect(service.child.exitCode, `the service died:\n${service.stderr().slice(-3000)}`).toBeNull();
   }
 

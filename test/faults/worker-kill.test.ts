@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobFinished, waitForUpload } from '../support/api-client.ts';
 import { sha256File, writeCsvFixture } from '../support/csv-fixtures.ts';
+import { importTableOf } from '../support/import-tables.ts';
 import type { RunningProcess } from '../support/service-process.ts';
 import { databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { tusUpload } from '../support/tus-client.ts';
@@ -118,8 +119,8 @@ suite('fault: worker processes killed with -9 twice mid-import (postgres)', () =
     expect((await job(id)).attempt_errors).toHaveLength(2);
     await expectExactRows(harness.service.database.db, id, rowCount);
     // Contents too: the fixture's id column (the first value of each stored row) is the record number.
-    const sums = await sql<{ ids: string }>`
-      select sum((data->>0)::bigint)::text as ids from imported_rows where upload_id = ${id}`.execute(
+    const table = await importTableOf(harness.service.database.db, id);
+    const sums = await sql<{ ids: string }>`select sum(id::bigint)::text as ids from ${sql.raw(table)}`.execute(
       harness.service.database.db,
     );
     expect(sums.rows[0]?.ids).toBe(String((rowCount * (rowCount + 1)) / 2));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobFinished, waitForUpload } from '../support/api-client.ts';
 import { writeCsvFixture } from '../support/csv-fixtures.ts';
+import { recordStats } from '../support/import-tables.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { FileUrlStorage, tusUpload } from '../support/tus-client.ts';
 import { idOf, sha256, storedBytes } from './tus-wire.ts';
@@ -39,12 +40,7 @@ describe.skipIf(databaseUnavailable())(`tus-js-client speaking the resumable-upl
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.job?.attempts).toBe(1);
     expect(await db().selectFrom('jobs').select('id').where('upload_id', '=', id).execute()).toHaveLength(1);
-    const imported = await db()
-      .selectFrom('imported_rows')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('upload_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(Number(imported.n)).toBe(rows);
+    expect((await recordStats(db(), id)).n).toBe(rows);
   }
 
   it.each(PROTOCOLS)(

@@ -12,6 +12,7 @@ import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobFinished, waitForUpload } from '../support/api-client.ts';
 import { writeCsvFixture } from '../support/csv-fixtures.ts';
+import { recordStats } from '../support/import-tables.ts';
 import { programUnavailable } from '../support/required-program.ts';
 import { databaseKind, databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
 import { csvBytes, digest64, idOf, sha256, storedBytes, type TusClient, tusClient } from './tus-wire.ts';
@@ -73,12 +74,7 @@ describe.skipIf(databaseUnavailable())(`tus with real clients (${databaseKind})`
     expect(uploads).toEqual([{ id, concat_role: 'final' }]);
     const jobs = await db().selectFrom('jobs').select('upload_id').execute();
     expect(jobs.filter((job) => job.upload_id === id)).toHaveLength(1);
-    const imported = await db()
-      .selectFrom('imported_rows')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('upload_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(Number(imported.n)).toBe(rows);
+    expect((await recordStats(db(), id)).n).toBe(rows);
   });
 
   it('tus-js-client with overridePatchMethod sends POST + X-HTTP-Method-Override: PATCH, and the file is stored intact', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadView } from '../../server/uploads/upload-view.ts';
 import { apiRequest, jobFinished, uploadIdFromUrl, waitForUpload } from '../support/api-client.ts';
 import { FIXTURE_HEADER, sha256File, writeCsvFixture } from '../support/csv-fixtures.ts';
+import { recordStats } from '../support/import-tables.ts';
 import { createUpload, head, patch, rawRequest } from '../support/raw-tus.ts';
 import { type RunningProcess, runServiceToEnd, runWorkerProcess, waitForOutput } from '../support/service-process.ts';
 import { databaseUnavailable, startTestService, type TestService } from '../support/test-service.ts';
@@ -97,12 +98,7 @@ describe.skipIf(databaseUnavailable())('S3 storage (s3rver)', () => {
     expect(upload.job?.state).toBe('succeeded');
     expect(upload.sha256).toBe(fileSha256);
     expect(upload.job?.result).toMatchObject({ rows: bigRows, rowsRejected: 0, columns: FIXTURE_HEADER });
-    const stored = await harness.service.database.db
-      .selectFrom('imported_rows')
-      .select((eb) => eb.fn.countAll<number>().as('rows'))
-      .where('upload_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(Number(stored.rows)).toBe(bigRows);
+    expect((await recordStats(harness.service.database.db, id)).n).toBe(bigRows);
     // The worker process did it, reading the object from S3.
     expect(worker.stdout()).toContain(`"uploadId":"${id}"`);
 

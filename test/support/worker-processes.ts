@@ -2,9 +2,9 @@
 // that an import ended with exactly the file's rows: none lost, none twice.
 
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../../db/schema.ts';
+import { recordStats } from './import-tables.ts';
 import { type RunningProcess, runWorkerProcess, waitForOutput } from './service-process.ts';
 
 export interface WorkerProcessOptions {
@@ -38,8 +38,5 @@ export async function startWorkerProcesses(count: number, options: WorkerProcess
 
 /** Exactly records 1..rowCount of the upload are stored, each once. */
 export async function expectExactRows(db: Kysely<Database>, uploadId: string, rowCount: number): Promise<void> {
-  const stats = await sql<{ n: number; distinct_n: number; max_n: number }>`
-    select count(*)::int as n, count(distinct record_number)::int as distinct_n, max(record_number)::int as max_n
-    from imported_rows where upload_id = ${uploadId}`.execute(db);
-  expect(stats.rows[0]).toEqual({ n: rowCount, distinct_n: rowCount, max_n: rowCount });
+  expect(await recordStats(db, uploadId)).toEqual({ n: rowCount, distinct_n: rowCount, max_n: rowCount });
 }

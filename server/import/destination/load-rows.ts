@@ -1,0 +1,105 @@
+// Loads a batch into the import's own table with one COPY, the pgloader way:
+// rows go to COPY optimistically; when PostgreSQL refuses one (its error names
+// the line), the rows before it are loaded, it becomes a row error, and COPY
+// goes on with the rows after it. A bad value costs one row and one more COPY
+// statement, never a slow path for the whole file.
+import type { Batch, RowError } from '../batch-sink.ts';
+import type { BatchRowOrigins } from '../copy-text.ts';
+import type { BatchTransaction } from '../write-batch.ts';
+import { type Destination, RECORD_NUMBER_COLUMN } from './destination.ts';
+import { tableOf } from './destination-sql.ts';
+import { refusedCopyLine, refusedRowError } from './refused-rows.ts';
+import { quoteIdentifier } from './sql-names.ts';
+
+const LF = 0x0a;
+
+/** `"imports"."t" ("record_number", "a", …)`: what COPY fills. */
+export function copyColumnsOf(destination: Destination): string {
+  const columns = [RECORD_NUMBER_COLUMN, ...destination.columns.map((c) => c.column)].map(quoteIdentifier);
+  return `${tableOf(destination)} (${columns.join(', ')})`;
+}
+
+/**
+ * COPYs the batch's rows into `into`; returns the rows PostgreSQL refused.
+ * The pieces are kept until the COPY succeeded (a refusal needs them again)
+ * and handed back for reuse after.
+ */
+export async function loadSettingAsideRefusedRows(
+  tx: BatchTransaction,
+  into: string,
+  batch: Batch,
+  destination: Destination,
+): Promise<RowError[]> {
+  const kept: Uint8Array[] = [];
+  const iterator = batch.rows[Symbol.asyncIterator]();
+  // No return(): a COPY that fails part way must not end the batch's stream, whose rest is still needed.
+  const recording: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        const next = await iterator.next();
+        if (!next.done) kept.push(next.value);
+        return next;
+      },
+    }),
+  };
+  await tx.query('SAVEPOINT batch_rows');
+  try {
+    await tx.copy(into, recording);
+    return [];
+  } catch (error) {
+    if (refusedCopyLine(error) === null) throw error;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) kept.push(next.value);
+    const { origins } = await batch.summary;
+    return await loadAroundRefusals(tx, into, Buffer.concat(kept), origins, destination, error);
+  } finally {
+    for (const piece of kept) batch.reuse(piece);
+  }
+}
+
+async function loadAroundRefusals(
+  tx: BatchTransaction,
+  into: string,
+  text: Buffer,
+  origins: BatchRowOrigins,
+  destination: Destination,
+  firstRefusal: unknown,
+): Promise<RowError[]> {
+  const refused: RowError[] = [];
+  let rest = text;
+  /** Index in the batch of the first row of `rest`. */
+  let first = 0;
+  let refusal: unknown = firstRefusal;
+  for (;;) {
+    const line = refusedCopyLine(refusal);
+    if (line === null) throw refusal;
+    await tx.query('ROLLBACK TO SAVEPOINT batch_rows');
+    const start = lineStart(rest, line);
+    const end = rest.indexOf(LF, start) + 1;
+    // The rows before the refused one passed: COPY checks rows in order.
+    if (start > 0) await tx.copy(into, once(rest.subarray(0, start)));
+    refused.push(
+      refusedRowError(refusal, origins, first + line - 1, destination, rest.toString('utf8', start, end - 1)),
+    );
+    rest = rest.subarray(end);
+    first += line;
+    if (rest.length === 0) return refused;
+    await tx.query('SAVEPOINT batch_rows');
+    try {
+      await tx.copy(into, once(rest));
+      return refused;
+    } catch (error) {
+      refusal = error;
+    }
+  }
+}
+
+/** Byte offset where 1-based line `line` of the COPY text starts. */
+function lineStart(text: Buffer, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line; n++) at = text.indexOf(LF, at) + 1;
+  return at;
+}
+
+async function* once(piece: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield piece;
+}
