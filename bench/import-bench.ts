@@ -48,6 +48,25 @@ async function psqlCopyRate(url: string, file: string, bytes: number): Promise<n
   }
 }
 
+/** Rows in the upload's import table. */
+async function importedRowCount(client: pg.Client, uploadId: string): Promise<number> {
+  const { rows } = await client.query(
+    `SELECT format('%I.%I', table_schema, table_name) AS name FROM import_destinations WHERE upload_id = $1`,
+    [uploadId],
+  );
+  if (!rows[0]) return 0;
+  const { rows: counted } = await client.query(`SELECT count(*)::int AS n FROM ${rows[0].name}`);
+  return counted[0].n;
+}
+
+async function dropImportTable(client: pg.Client, uploadId: string): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT format('%I.%I', table_schema, table_name) AS name FROM import_destinations WHERE upload_id = $1`,
+    [uploadId],
+  );
+  if (rows[0]) await client.query(`DROP TABLE ${rows[0].name}`);
+}
+
 /** Queues the file's import and waits for the worker process to finish it; checks the row count. */
 async function workerImport(
   url: string,
@@ -78,12 +97,10 @@ async function workerImport(
     }
     const ms = performance.now() - started;
     const peakRss = sampler.stop();
-    const { rows: counted } = await client.query('SELECT count(*)::int AS n FROM imported_rows WHERE upload_id = $1', [
-      id,
-    ]);
-    if (counted[0]?.n !== rows) throw new Error(`imported ${counted[0]?.n} rows, the file has ${rows}`);
-    // The next round starts from an empty table, as the baseline does.
-    await client.query('TRUNCATE imported_rows');
+    const imported = await importedRowCount(client, id);
+    if (imported !== rows) throw new Error(`imported ${imported} rows, the file has ${rows}`);
+    // The next round's table is a new one, as the baseline's is.
+    await dropImportTable(client, id);
     await rm(join(uploadDir, id));
     return { rate: megabytesPerSecond(size, ms), peakRss };
   } finally {

@@ -11,6 +11,7 @@ import { openDatabase } from '../db/client.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueImportJob } from '../server/queue/enqueue-job.ts';
 import { writeCsvFixture } from '../test/support/csv-fixtures.ts';
+import { recordStats } from '../test/support/import-tables.ts';
 import { writeUploadFile } from './bench-files.ts';
 import { type BenchProcess, MiB, spawnWorker, startServiceProcess } from './bench-processes.ts';
 import { type BenchContext, type BenchResult, median, withScratchDatabase } from './bench-support.ts';
@@ -34,11 +35,8 @@ async function jobOf(db: Kysely<Database>, uploadId: string) {
 
 /** Throws unless records 1..rowCount are stored, each exactly once. */
 async function checkExactlyOnce(db: Kysely<Database>, uploadId: string, rowCount: number): Promise<void> {
-  const { rows } = await sql<{ n: number; distinct_n: number; max_n: number }>`
-    SELECT count(*)::int AS n, count(DISTINCT record_number)::int AS distinct_n, max(record_number)::int AS max_n
-    FROM imported_rows WHERE upload_id = ${uploadId}`.execute(db);
-  const stats = rows[0];
-  if (stats?.n !== rowCount || stats.distinct_n !== rowCount || stats.max_n !== rowCount) {
+  const stats = await recordStats(db, uploadId);
+  if (stats.n !== rowCount || stats.distinct_n !== rowCount || stats.max_n !== rowCount) {
     throw new Error(`upload ${uploadId}: expected ${rowCount} rows once each, found ${JSON.stringify(stats)}`);
   }
 }

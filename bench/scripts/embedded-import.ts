@@ -13,6 +13,7 @@ import { enqueueImportJob } from '../../server/queue/enqueue-job.ts';
 import { createImportJobHandler } from '../../server/queue/import-job-handler.ts';
 import { createLocalJobSignal } from '../../server/queue/job-signal.ts';
 import { startWorker } from '../../server/queue/worker.ts';
+import { recordStats } from '../../test/support/import-tables.ts';
 
 const UPLOAD_ID = `${'e'.repeat(31)}1`;
 
@@ -59,9 +60,9 @@ async function main(): Promise<void> {
     }
     const ms = performance.now() - started;
     await worker.stop();
-    const count = await sql<{ n: number }>`select count(*)::int as n from imported_rows`.execute(db);
+    const { n } = await recordStats(db, UPLOAD_ID);
     clearInterval(sampler);
-    process.stdout.write(`${JSON.stringify({ ms, rows: count.rows[0]?.n, peakRss })}\n`);
+    process.stdout.write(`${JSON.stringify({ ms, rows: n, peakRss })}\n`);
   } finally {
     await database.close();
     await rm(dataDir, { recursive: true, force: true });
