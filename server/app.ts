@@ -156,6 +156,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
       maxFileSize: config.maxFileSize,
       chunkSize: config.chunkSize,
       parallelUploads: config.webParallelUploads,
+      importTargets: config.importTargets,
     });
     await api.register(uploadsRoutes, { db, receivedBytes: (id) => store.receivedBytes(id) });
     await api.register(rowsRoute, { db });

@@ -59,6 +59,8 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload (${databaseKind})`, () =
     expect(table[0]).toMatch(/^FILE\s+STATUS\s+SIZE\s+ROWS\s+REJECTED\s+DETAIL$/);
     files.forEach((file, n) => {
       expect(table[n + 1]).toMatch(new RegExp(`^${file}\\s+imported\\s+\\S+ [KM]iB\\s+${rows[n]}\\s+0\\b`));
+      // The detail names the table the rows landed in.
+      expect(table[n + 1]).toMatch(/into imports\.(one|two|three)_[0-9a-f]{8}$/);
     });
     expect(out.stdout).toContain('3 of 3 file(s) done\n');
     // Non-TTY progress: whole lines, no cursor movement.

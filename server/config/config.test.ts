@@ -143,4 +143,19 @@ describe('loadConfig', () => {
   it('refuses an unknown STORAGE', () => {
     expect(() => loadConfig({ STORAGE: 'ftp' })).toThrow(/^Invalid configuration: STORAGE must be one of file, s3/);
   });
+
+  it('reads the import schema and the allowed import targets, and refuses names that are not tables', () => {
+    expect(loadConfig({})).toMatchObject({ importSchema: 'imports', importTargets: [] });
+    expect(loadConfig({ IMPORT_SCHEMA: 'csv_rows', IMPORT_TARGETS: 'public.customers, orders' })).toMatchObject({
+      importSchema: 'csv_rows',
+      importTargets: [
+        { schema: 'public', table: 'customers' },
+        { schema: 'public', table: 'orders' },
+      ],
+    });
+    expect(() => loadConfig({ IMPORT_TARGETS: 'public.customers;drop' })).toThrow(
+      /^Invalid configuration: IMPORT_TARGETS /,
+    );
+    expect(() => loadConfig({ IMPORT_SCHEMA: 'a.b' })).toThrow(/^Invalid configuration: IMPORT_SCHEMA /);
+  });
 });

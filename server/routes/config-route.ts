@@ -7,6 +7,8 @@ export interface ConfigRouteOptions {
   maxFileSize: number;
   chunkSize: number;
   parallelUploads: number;
+  /** IMPORT_TARGETS: existing tables a mapping's `target` may name. */
+  importTargets: readonly { schema: string; table: string }[];
 }
 
 export async function configRoute(app: FastifyInstance, options: ConfigRouteOptions): Promise<void> {
@@ -15,6 +17,7 @@ export async function configRoute(app: FastifyInstance, options: ConfigRouteOpti
     chunkSize: options.chunkSize,
     parallelUploads: options.parallelUploads,
     tusEndpoint: `${TUS_PATH}/`,
+    importTargets: options.importTargets.map((t) => `${t.schema}.${t.table}`),
     allowedTypes: [...ALLOWED_EXTENSIONS, ...ALLOWED_MIME_TYPES.filter((t) => t !== 'application/octet-stream')],
   }));
 }

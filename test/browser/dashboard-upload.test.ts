@@ -92,7 +92,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
       expect(await entry.getAttribute('data-rows')).toBe(String(fixture.rows));
       await expect
         .poll(() => entry.locator('.import-result').textContent())
-        .toContain(`Imported ${fixture.rows.toLocaleString('en-US')} rows, 0 rejected`);
+        .toMatch(new RegExp(`Imported ${fixture.rows.toLocaleString('en-US')} rows into imports\\.\\w+, 0 rejected`));
       expect(await sha256File(harness.fileStore.filePath(id))).toBe(fixture.sha256);
       expect(await uploadsNamed(harness, fixture.name)).toHaveLength(1);
     }

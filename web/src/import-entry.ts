@@ -129,7 +129,13 @@ export class ImportEntry {
     this.#figures.textContent = text;
 
     const result = job?.result as
-      | { rows?: number; rowsRejected?: number; durationMs?: number; warnings?: { code: string; message: string }[] }
+      | {
+          rows?: number;
+          rowsRejected?: number;
+          durationMs?: number;
+          warnings?: { code: string; message: string }[];
+          destination?: { qualifiedName?: string } | null;
+        }
       | null
       | undefined;
     const rows = result?.rows ?? job?.progress.rowsDone ?? 0;
@@ -138,7 +144,8 @@ export class ImportEntry {
     this.element.dataset.rowsRejected = String(rejected);
     if (job?.state === 'succeeded') {
       const took = result?.durationMs !== undefined ? ` in ${formatDuration(result.durationMs / 1000)}` : '';
-      this.#result.textContent = `Imported ${formatCount(rows)} rows, ${formatCount(rejected)} rejected${took}.`;
+      const into = result?.destination?.qualifiedName ? ` into ${result.destination.qualifiedName}` : '';
+      this.#result.textContent = `Imported ${formatCount(rows)} rows${into}, ${formatCount(rejected)} rejected${took}.`;
     } else if (job?.lastError) {
       const attempt = `attempt ${job.attempts} of ${job.maxAttempts}`;
       this.#result.textContent = `${job.state === 'failed' ? 'Failed' : 'Last error'} (${attempt}): ${job.lastError}`;

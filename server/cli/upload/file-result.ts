@@ -19,6 +19,8 @@ export interface FileResult {
   checksum: string | null;
   rowsImported: number | null;
   rowsRejected: number | null;
+  /** The table the rows landed in (`imports.customers_3f9a1c2b`), once imported. */
+  table: string | null;
   /** Set when rows were rejected or the import failed. */
   errorReportUrl: string | null;
   error: string | null;
@@ -46,7 +48,12 @@ export function describeUploadError(error: unknown): string {
 /** Fills in the import's outcome from the upload's final state. */
 export function importOutcome(server: string, upload: UploadView): Partial<FileResult> {
   const job = upload.job;
-  const result = (job?.result ?? {}) as { rows?: number; rowsRejected?: number; warnings?: { message: string }[] };
+  const result = (job?.result ?? {}) as {
+    rows?: number;
+    rowsRejected?: number;
+    warnings?: { message: string }[];
+    destination?: { qualifiedName?: string } | null;
+  };
   const rowsImported = job?.state === 'succeeded' ? (result.rows ?? job.progress.rowsDone) : null;
   const rowsRejected = result.rowsRejected ?? job?.progress.rowsRejected ?? null;
   const ok = job?.state === 'succeeded';
@@ -54,6 +61,7 @@ export function importOutcome(server: string, upload: UploadView): Partial<FileR
     status: ok ? 'imported' : 'import-failed',
     rowsImported,
     rowsRejected,
+    table: ok ? (result.destination?.qualifiedName ?? null) : null,
     errorReportUrl: !ok || (rowsRejected ?? 0) > 0 ? `${server}/api/uploads/${upload.id}/errors` : null,
     error: ok ? null : (job?.lastError ?? `import ${job?.state ?? 'not started'}`),
     warnings: ok ? (result.warnings ?? []).map((warning) => warning.message) : [],

@@ -17,6 +17,7 @@ const base: FileResult = {
   rowsRejected: 0,
   errorReportUrl: null,
   error: null,
+  table: null,
   warnings: [],
 };
 

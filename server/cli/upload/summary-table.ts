@@ -5,6 +5,7 @@ import { formatBytes } from './format-units.ts';
 
 function detail(result: FileResult): string {
   const notes: string[] = [];
+  if (result.table) notes.push(`into ${result.table}`);
   if (result.error) notes.push(result.error.split('\n')[0] ?? '');
   if (result.errorReportUrl) notes.push(`errors: ${result.errorReportUrl}`);
   if (result.restarted) notes.push('restarted: file changed since the interrupted run');

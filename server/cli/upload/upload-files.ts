@@ -73,6 +73,7 @@ async function processFile(
     rowsImported: null,
     rowsRejected: null,
     errorReportUrl: null,
+    table: null,
     warnings: [],
     error: null,
   };
