@@ -58,7 +58,7 @@ export default defineConfig({
       include: ['server/**/*.ts', 'db/**/*.ts'],
       // Entry points are a few lines of wiring, exercised as real child processes
       // by test/processes.test.ts, where in-process coverage cannot see them.
-      exclude: ['**/*.test.ts', '**/test-support.ts', 'server/main.ts', 'server/worker-main.ts', 'server/cli/main.ts'],
+      exclude: ['**/*.test.ts', 'server/main.ts', 'server/worker-main.ts', 'server/cli/main.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
     },

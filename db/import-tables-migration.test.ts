@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { fileImportSource } from '../server/import/import-source.ts';
-import { readImportRows } from '../server/import/stored-rows.ts';
-import { availableDatabaseKinds, createRunningJob, useImportTestbed } from '../server/import/test-support.ts';
+import { readImportRows } from '../server/import/destination/stored-rows.ts';
+import { fileImportSource } from '../server/import/source/import-source.ts';
 import { createImportJobHandler } from '../server/queue/import-job-handler.ts';
+import { availableDatabaseKinds, createRunningJob, useImportTestbed } from '../test/support/import-testbed.ts';
 import { migrateTo, migrateToLatest } from './migrate.ts';
 import type { Job } from './schema.ts';
 

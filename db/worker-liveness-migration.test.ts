@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableDatabaseKinds, openTestDatabase, type TestDatabase } from '../server/import/test-support.ts';
+import { availableDatabaseKinds, openTestDatabase, type TestDatabase } from '../test/support/import-testbed.ts';
 import { migrateTo, migrateToLatest } from './migrate.ts';
 
 const kinds = await availableDatabaseKinds();

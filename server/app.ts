@@ -11,7 +11,7 @@ import type { DatabaseHandle } from '../db/client.ts';
 import { createAuthenticate } from './auth/authenticate.ts';
 import type { Config } from './config/config.ts';
 import { installErrorHandler } from './error-handler.ts';
-import { uploadImportSources } from './import/upload-import-sources.ts';
+import { uploadImportSources } from './import/source/upload-import-sources.ts';
 import { countHttpRequests } from './metrics/count-http-requests.ts';
 import { registerDatabaseGauges } from './metrics/database-gauges.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.ts';

@@ -12,7 +12,7 @@ import { type Maintenance, startMaintenance } from './cleanup/maintenance.ts';
 import { runAsSingleton } from './cluster/singleton-duty.ts';
 import { workerLivenessFor } from './cluster/worker-liveness.ts';
 import type { Config } from './config/config.ts';
-import { uploadImportSources } from './import/upload-import-sources.ts';
+import { uploadImportSources } from './import/source/upload-import-sources.ts';
 import { createServiceMetrics } from './metrics/service-metrics.ts';
 import { createImportJobHandler } from './queue/import-job-handler.ts';
 import { type JobSignal, jobSignalFor } from './queue/job-signal.ts';

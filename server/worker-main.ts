@@ -4,7 +4,7 @@ import { openDatabase } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { workerLivenessFor } from './cluster/worker-liveness.ts';
 import { loadConfig } from './config/config.ts';
-import { uploadImportSources } from './import/upload-import-sources.ts';
+import { uploadImportSources } from './import/source/upload-import-sources.ts';
 import { createLogger } from './logger.ts';
 import { createJobMetrics } from './metrics/service-metrics.ts';
 import { listenForMetrics } from './metrics/worker-metrics-listener.ts';

@@ -117,7 +117,9 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload (${databaseKind})`, () =
     expect(out.stdout).toMatch(
       new RegExp(`^${bad}\\s+import-failed\\s.*line 3.*errors: ${harness.baseUrl}/api/uploads/[0-9a-f]+/errors$`, 'm'),
     );
-    expect(out.stdout).toMatch(new RegExp(`^${good}\\s+imported\\s+\\S+ B\\s+1\\s+0\\s+into imports\\.good_[0-9a-f]{8}$`, 'm'));
+    expect(out.stdout).toMatch(
+      new RegExp(`^${good}\\s+imported\\s+\\S+ B\\s+1\\s+0\\s+into imports\\.good_[0-9a-f]{8}$`, 'm'),
+    );
     expect(out.stdout).toContain('1 of 2 file(s) done, 1 failed');
   });
 

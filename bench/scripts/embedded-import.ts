@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { fileImportSource } from '../../server/import/import-source.ts';
+import { fileImportSource } from '../../server/import/source/import-source.ts';
 import { enqueueImportJob } from '../../server/queue/enqueue-job.ts';
 import { createImportJobHandler } from '../../server/queue/import-job-handler.ts';
 import { createLocalJobSignal } from '../../server/queue/job-signal.ts';

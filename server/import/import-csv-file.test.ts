@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../db/schema.ts';
-import { ImportFileError, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -10,7 +9,8 @@ import {
   readRowErrors,
   readRows,
   useImportTestbed,
-} from './test-support.ts';
+} from '../../test/support/import-testbed.ts';
+import { ImportFileError, importCsvFile } from './import-csv-file.ts';
 
 const kinds = await availableDatabaseKinds();
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');

@@ -4,24 +4,24 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { JobCheckpoint } from '../../db/schema.ts';
-import { BatchAssembler } from './batch-assembler.ts';
-import { BatchCommitter } from './batch-committer.ts';
-import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './batch-sink.ts';
-import { CsvRecordParser, CsvSyntaxError } from './csv-record-parser.ts';
-import { detectSourceFormat } from './detect-source-format.ts';
-import { hashFilePrefix } from './hash-file-prefix.ts';
+import { detectSourceFormat } from './format/detect-source-format.ts';
 import { ImportFileError } from './import-errors.ts';
 import type { ImportSettings } from './import-settings.ts';
-import { fileImportSource, type ImportSource } from './import-source.ts';
 import { type ImportSummary, summarise } from './import-summary.ts';
-import { describeParseError } from './parse-error-message.ts';
-import { PiecePool } from './piece-pool.ts';
-import { readSample, SAMPLE_BYTES } from './read-sample.ts';
-import { SourceDecoder } from './source-decoder.ts';
+import { CsvRecordParser, CsvSyntaxError } from './parse/csv-record-parser.ts';
+import { describeParseError } from './parse/parse-error-message.ts';
+import { BatchAssembler } from './rows/batch-assembler.ts';
+import { BatchCommitter } from './sink/batch-committer.ts';
+import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './sink/batch-sink.ts';
+import { PiecePool } from './sink/piece-pool.ts';
+import { hashFilePrefix } from './source/hash-file-prefix.ts';
+import { fileImportSource, type ImportSource } from './source/import-source.ts';
+import { readSample, SAMPLE_BYTES } from './source/read-sample.ts';
+import { SourceDecoder } from './source/source-decoder.ts';
 
-export { LeaseLostError } from './batch-sink.ts';
 export { ImportCancelledError, ImportFileError } from './import-errors.ts';
 export type { ImportSummary } from './import-summary.ts';
+export { LeaseLostError } from './sink/batch-sink.ts';
 
 export interface ImportOptions {
   uploadId: string;

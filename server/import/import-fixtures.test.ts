@@ -2,8 +2,8 @@
 // to end into both databases with nothing declared, or with declared settings.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from '../../test/support/import-testbed.ts';
 import { ImportFileError } from './import-csv-file.ts';
-import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
 const fixture = (name: string) => new URL(`../../test/fixtures/csv/${name}`, import.meta.url).pathname;

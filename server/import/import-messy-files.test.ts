@@ -3,8 +3,8 @@
 // is imported end to end into both databases with nothing declared, unless
 // the test is about declaring.
 import { describe, expect, it } from 'vitest';
+import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from '../../test/support/import-testbed.ts';
 import { importSettingsFromMetadata } from './import-settings.ts';
-import { availableDatabaseKinds, importWithMetadata, useImportTestbed } from './test-support.ts';
 
 const kinds = await availableDatabaseKinds();
 const fixture = (name: string) => new URL(`../../test/fixtures/csv/${name}`, import.meta.url).pathname;

@@ -1,7 +1,5 @@
 import { open } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ImportFileError, importCsvFile } from './import-csv-file.ts';
-import type { ImportSettings } from './import-settings.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -10,7 +8,9 @@ import {
   readRowErrors,
   readRows,
   useImportTestbed,
-} from './test-support.ts';
+} from '../../test/support/import-testbed.ts';
+import { ImportFileError, importCsvFile } from './import-csv-file.ts';
+import type { ImportSettings } from './import-settings.ts';
 
 const kinds = await availableDatabaseKinds();
 const MiB = 1024 * 1024;

@@ -5,8 +5,6 @@ import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import type { JobCheckpoint } from '../../db/schema.ts';
-import { LeaseLostError } from './batch-sink.ts';
-import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -16,7 +14,9 @@ import {
   readRows,
   stopAfter,
   useImportTestbed,
-} from './test-support.ts';
+} from '../../test/support/import-testbed.ts';
+import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
+import { LeaseLostError } from './sink/batch-sink.ts';
 
 const kinds = await availableDatabaseKinds();
 

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { JobCheckpoint } from '../../db/schema.ts';
-import type { BatchSink } from './batch-sink.ts';
-import { LeaseLostError } from './batch-sink.ts';
-import { ImportCancelledError, type ImportOptions, importCsvFile } from './import-csv-file.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -13,7 +10,10 @@ import {
   readRows,
   stopAfter,
   useImportTestbed,
-} from './test-support.ts';
+} from '../../test/support/import-testbed.ts';
+import { ImportCancelledError, type ImportOptions, importCsvFile } from './import-csv-file.ts';
+import type { BatchSink } from './sink/batch-sink.ts';
+import { LeaseLostError } from './sink/batch-sink.ts';
 
 const kinds = await availableDatabaseKinds();
 

@@ -1,11 +1,12 @@
 // Reads the import's settings from the upload metadata (tus Upload-Metadata):
 // delimiter, encoding, header, mapping and the error policy. A bad value is a
 // permanent failure with a message naming the key.
-import { type ColumnMapping, parseColumnMapping } from './column-mapping.ts';
+
 import { type ImportTargetSetting, parseImportTarget } from './destination/import-target.ts';
-import type { ErrorPolicy } from './error-policy.ts';
+import { normaliseEncodingName, type SourceEncoding } from './format/sniff-encoding.ts';
 import { ImportFileError } from './import-errors.ts';
-import { normaliseEncodingName, type SourceEncoding } from './sniff-encoding.ts';
+import { type ColumnMapping, parseColumnMapping } from './rows/column-mapping.ts';
+import type { ErrorPolicy } from './rows/error-policy.ts';
 
 /** The import options as upload metadata (and preview query parameters) carry them: text, checked by importSettingsFromMetadata. */
 export interface ImportOptionValues {

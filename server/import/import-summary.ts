@@ -1,12 +1,13 @@
 // The result summary of an import, stored as the job's result: what was found
 // in the file (encoding, dialect, header), what was kept, and the counts.
-import type { BatchAssembler } from './batch-assembler.ts';
-import type { HeaderSummary } from './column-names.ts';
+
 import type { StoredColumns } from './destination/destination.ts';
-import type { SourceFormat } from './detect-source-format.ts';
-import { type ImportWarning, importWarnings } from './import-warnings.ts';
-import { type SuggestedMapping, suggestMapping } from './suggest-mapping.ts';
-import type { ColumnType } from './value-types.ts';
+import type { SourceFormat } from './format/detect-source-format.ts';
+import { type ImportWarning, importWarnings } from './format/import-warnings.ts';
+import type { BatchAssembler } from './rows/batch-assembler.ts';
+import type { HeaderSummary } from './rows/column-names.ts';
+import { type SuggestedMapping, suggestMapping } from './rows/suggest-mapping.ts';
+import type { ColumnType } from './rows/value-types.ts';
 
 export interface ImportSummary {
   rows: number;

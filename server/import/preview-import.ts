@@ -3,16 +3,16 @@
 // records that would be rejected, and the suggested mapping. Reads only the
 // first 64 KiB, with the same sniffer, parser and width rules as the import.
 import iconv from 'iconv-lite';
-import { describeHeader, type HeaderSummary } from './column-names.ts';
-import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './csv-record-parser.ts';
-import { detectSourceFormat, type SourceFormat } from './detect-source-format.ts';
+import { detectSourceFormat, type SourceFormat } from './format/detect-source-format.ts';
 import type { ImportSettings } from './import-settings.ts';
-import type { ImportSource } from './import-source.ts';
 import { describeFormat, type ImportSummary } from './import-summary.ts';
-import { readSample, SAMPLE_BYTES } from './read-sample.ts';
-import { fitRecordWidth, headerCells } from './record-width.ts';
-import { createRowShaper, isRowProblem, type RowValues } from './row-shaper.ts';
-import { type SuggestedMapping, suggestMapping } from './suggest-mapping.ts';
+import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './parse/csv-record-parser.ts';
+import { fitRecordWidth, headerCells } from './parse/record-width.ts';
+import { describeHeader, type HeaderSummary } from './rows/column-names.ts';
+import { createRowShaper, isRowProblem, type RowValues } from './rows/row-shaper.ts';
+import { type SuggestedMapping, suggestMapping } from './rows/suggest-mapping.ts';
+import type { ImportSource } from './source/import-source.ts';
+import { readSample, SAMPLE_BYTES } from './source/read-sample.ts';
 
 export interface ImportPreview extends Pick<ImportSummary, 'encoding' | 'dialect'> {
   header: HeaderSummary;

@@ -2,7 +2,6 @@
 // importer into its destination table, from the job's checkpoint.
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Job } from '../../db/schema.ts';
-import { createBatchSink } from '../import/create-batch-sink.ts';
 import {
   type DestinationConfig,
   finishDestination,
@@ -10,8 +9,10 @@ import {
 } from '../import/destination/import-destination.ts';
 import { importCsvFile } from '../import/import-csv-file.ts';
 import { ImportFileError } from '../import/import-errors.ts';
+import type { ImportJobResult } from '../import/import-result.ts';
 import { importSettingsFromMetadata } from '../import/import-settings.ts';
-import type { ImportSource } from '../import/import-source.ts';
+import { createBatchSink } from '../import/sink/create-batch-sink.ts';
+import type { ImportSource } from '../import/source/import-source.ts';
 import type { CompletedImport } from './complete-job.ts';
 import type { JobContext, JobHandler } from './worker.ts';
 
@@ -63,9 +64,11 @@ export function createImportJobHandler(options: ImportJobHandlerOptions): JobHan
       sink,
     );
     const table = await finishDestination(database.db, destination, storedColumns, upload);
-    return {
-      sha256,
-      result: { ...summary, destination: table, resumedFromRecord: job.checkpoint?.recordNumber ?? 0 },
+    const result: ImportJobResult = {
+      ...summary,
+      destination: table,
+      resumedFromRecord: job.checkpoint?.recordNumber ?? 0,
     };
+    return { sha256, result: { ...result } };
   };
 }

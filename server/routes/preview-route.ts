@@ -9,7 +9,7 @@ import { appError } from '../errors.ts';
 import { ImportFileError } from '../import/import-errors.ts';
 import { type ImportOptionValues, importSettingsFromMetadata } from '../import/import-settings.ts';
 import { previewImport } from '../import/preview-import.ts';
-import type { UploadImportSources } from '../import/upload-import-sources.ts';
+import type { UploadImportSources } from '../import/source/upload-import-sources.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 
 export interface PreviewRouteOptions {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { appError } from '../errors.ts';
-import { readImportRows } from '../import/stored-rows.ts';
+import { readImportRows } from '../import/destination/stored-rows.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 
 export interface RowsRouteOptions {

@@ -2,13 +2,15 @@
 // event stream present it. Dates are ISO strings; counts are numbers.
 import type { Job, JobProgress, Upload } from '../../db/schema.ts';
 import { toNumber } from '../../db/schema.ts';
+import type { StoredImportResult } from '../import/import-result.ts';
 
 export interface JobView {
   state: Job['state'];
   attempts: number;
   maxAttempts: number;
   progress: JobProgress;
-  result: Record<string, unknown> | null;
+  /** The import's result once it succeeded (see ImportJobResult). */
+  result: StoredImportResult | null;
   lastError: string | null;
   runAt: string;
 }
@@ -38,7 +40,7 @@ export function presentJob(job: Job, upload: Upload): JobView {
     attempts: job.attempts,
     maxAttempts: job.max_attempts,
     progress: job.progress ?? emptyProgress(upload),
-    result: job.result ?? null,
+    result: (job.result as StoredImportResult | null) ?? null,
     lastError: job.last_error,
     runAt: job.run_at.toISOString(),
   };

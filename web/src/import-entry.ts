@@ -128,16 +128,7 @@ export class ImportEntry {
     this.#progress.value = job?.state === 'succeeded' ? this.#progress.max : Math.min(done, this.#progress.max);
     this.#figures.textContent = text;
 
-    const result = job?.result as
-      | {
-          rows?: number;
-          rowsRejected?: number;
-          durationMs?: number;
-          warnings?: { code: string; message: string }[];
-          destination?: { qualifiedName?: string } | null;
-        }
-      | null
-      | undefined;
+    const result = job?.result;
     const rows = result?.rows ?? job?.progress.rowsDone ?? 0;
     const rejected = result?.rowsRejected ?? job?.progress.rowsRejected ?? 0;
     this.element.dataset.rows = String(rows);

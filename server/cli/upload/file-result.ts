@@ -48,12 +48,7 @@ export function describeUploadError(error: unknown): string {
 /** Fills in the import's outcome from the upload's final state. */
 export function importOutcome(server: string, upload: UploadView): Partial<FileResult> {
   const job = upload.job;
-  const result = (job?.result ?? {}) as {
-    rows?: number;
-    rowsRejected?: number;
-    warnings?: { message: string }[];
-    destination?: { qualifiedName?: string } | null;
-  };
+  const result = job?.result ?? {};
   const rowsImported = job?.state === 'succeeded' ? (result.rows ?? job.progress.rowsDone) : null;
   const rowsRejected = result.rowsRejected ?? job?.progress.rowsRejected ?? null;
   const ok = job?.state === 'succeeded';

@@ -5,8 +5,8 @@
 // last row of a key wins). When PostgreSQL refuses the INSERT, the range is
 // split in halves until the refused rows are found: each becomes a row error
 // and the rest of the batch is loaded.
-import type { Batch, RowError } from '../batch-sink.ts';
-import type { BatchTransaction } from '../write-batch.ts';
+import type { Batch, RowError } from '../sink/batch-sink.ts';
+import type { BatchTransaction } from '../sink/write-batch.ts';
 import type { Destination } from './destination.ts';
 import { tableOf } from './destination-sql.ts';
 import { isRowRefusal, refusedRowError } from './refused-rows.ts';

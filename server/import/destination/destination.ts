@@ -2,7 +2,7 @@
 // column, plus the record number) or an allowed existing table, with the
 // rule for rows whose key is already there.
 import { ImportFileError } from '../import-errors.ts';
-import type { ColumnType } from '../value-types.ts';
+import type { ColumnType } from '../rows/value-types.ts';
 import { columnIdentifiers, importTableName, qualifiedName, quoteIdentifier } from './sql-names.ts';
 
 export type ConflictRule = 'error' | 'skip' | 'update';

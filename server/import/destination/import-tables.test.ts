@@ -5,12 +5,17 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../db/schema.ts';
+import {
+  availableDatabaseKinds,
+  createRunningJob,
+  readRowErrors,
+  useImportTestbed,
+} from '../../../test/support/import-testbed.ts';
 import { createImportJobHandler } from '../../queue/import-job-handler.ts';
 import { deleteUpload } from '../../uploads/delete-upload.ts';
-import { fileImportSource } from '../import-source.ts';
-import { readImportRows } from '../stored-rows.ts';
-import { availableDatabaseKinds, createRunningJob, readRowErrors, useImportTestbed } from '../test-support.ts';
+import { fileImportSource } from '../source/import-source.ts';
 import { kyselyRunner } from './kysely-runner.ts';
+import { readImportRows } from './stored-rows.ts';
 
 const kinds = await availableDatabaseKinds();
 const silent = { info() {}, warn() {}, error() {}, debug() {} } as never;

@@ -3,9 +3,9 @@
 // the line), the rows before it are loaded, it becomes a row error, and COPY
 // goes on with the rows after it. A bad value costs one row and one more COPY
 // statement, never a slow path for the whole file.
-import type { Batch, RowError } from '../batch-sink.ts';
-import type { BatchRowOrigins } from '../copy-text.ts';
-import type { BatchTransaction } from '../write-batch.ts';
+import type { Batch, RowError } from '../sink/batch-sink.ts';
+import type { BatchRowOrigins } from '../sink/copy-text.ts';
+import type { BatchTransaction } from '../sink/write-batch.ts';
 import { type Destination, RECORD_NUMBER_COLUMN } from './destination.ts';
 import { tableOf } from './destination-sql.ts';
 import { refusedCopyLine, refusedRowError } from './refused-rows.ts';

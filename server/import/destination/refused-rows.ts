@@ -2,8 +2,8 @@
 // whether it is about the data (a bad value, a violated constraint) rather
 // than the connection or the statement, and the error's context names the
 // line of the COPY input and often the column.
-import type { RowError } from '../batch-sink.ts';
-import type { BatchRowOrigins } from '../copy-text.ts';
+import type { RowError } from '../sink/batch-sink.ts';
+import type { BatchRowOrigins } from '../sink/copy-text.ts';
 import type { Destination } from './destination.ts';
 
 interface DatabaseErrorFields {

@@ -1,7 +1,8 @@
 // The `mapping` upload metadata: which source columns to keep, renamed to
 // what, typed how. Parsed and checked strictly; a mistake fails the job at once.
+
+import { ImportFileError } from '../import-errors.ts';
 import { compileDateFormat } from './date-values.ts';
-import { ImportFileError } from './import-errors.ts';
 import { COLUMN_TYPES, type ColumnType } from './value-types.ts';
 
 export interface MappedColumn {

@@ -2,7 +2,7 @@
 // Kysely's connection is held, and rows arrive by COPY from an in-memory blob.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '../../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
 import { createProgressMeter } from './progress-meter.ts';
 import {

@@ -9,12 +9,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { type Job, toNumber } from '../../db/schema.ts';
-import type { BatchSink, RowError } from './batch-sink.ts';
-import { createEmbeddedBatchSink } from './embedded-batch-sink.ts';
-import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
-import { importSettingsFromMetadata } from './import-settings.ts';
-import { createPostgresBatchSink } from './postgres-batch-sink.ts';
-import { readImportRows, type StoredRow } from './stored-rows.ts';
+import { readImportRows, type StoredRow } from '../../server/import/destination/stored-rows.ts';
+import { type ImportSummary, importCsvFile } from '../../server/import/import-csv-file.ts';
+import { importSettingsFromMetadata } from '../../server/import/import-settings.ts';
+import type { BatchSink, RowError } from '../../server/import/sink/batch-sink.ts';
+import { createEmbeddedBatchSink } from '../../server/import/sink/embedded-batch-sink.ts';
+import { createPostgresBatchSink } from '../../server/import/sink/postgres-batch-sink.ts';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 

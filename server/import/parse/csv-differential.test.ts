@@ -7,11 +7,17 @@
 import { parse as csvParse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { withoutNul } from './copy-text.ts';
+import {
+  availableDatabaseKinds,
+  createRunningJob,
+  createSink,
+  readRows,
+  useImportTestbed,
+} from '../../../test/support/import-testbed.ts';
+import { importCsvFile } from '../import-csv-file.ts';
+import type { ImportSettings } from '../import-settings.ts';
+import { withoutNul } from '../sink/copy-text.ts';
 import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './csv-record-parser.ts';
-import { importCsvFile } from './import-csv-file.ts';
-import type { ImportSettings } from './import-settings.ts';
-import { availableDatabaseKinds, createRunningJob, createSink, readRows, useImportTestbed } from './test-support.ts';
 
 interface TestDialect {
   delimiter: string;

@@ -3,7 +3,7 @@
 // original file: checkpoints must be byte offsets a resumed read can seek to.
 import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
-import type { SourceEncoding } from './sniff-encoding.ts';
+import type { SourceEncoding } from '../format/sniff-encoding.ts';
 
 interface DecodedChunk {
   /** Offset of the chunk's first byte in the decoded stream. */

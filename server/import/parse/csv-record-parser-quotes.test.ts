@@ -2,8 +2,8 @@
 // escapes, spaces around quoted fields, stray inner quotes, and the escaping
 // hints it gives the COPY encoder for every value that holds a quote.
 import { describe, expect, it } from 'vitest';
-import { readCopyTextLine } from '../../test/support/copy-text-reader.ts';
-import { copyTextRow } from './copy-text.ts';
+import { readCopyTextLine } from '../../../test/support/copy-text-reader.ts';
+import { copyTextRow } from '../sink/copy-text.ts';
 import { type CsvParserSettings, CsvRecordParser, type ParsedRecord } from './csv-record-parser.ts';
 
 const BASE = { delimiter: ',', quote: '"', maxRecordSize: 1024 * 1024 };

@@ -2,8 +2,8 @@
 // declared), that it is text at all, and its CSV dialect, all from the first
 // 64 KiB. Deterministic, so a resumed attempt decides exactly the same.
 import iconv from 'iconv-lite';
-import { ImportFileError } from './import-errors.ts';
-import type { ImportSettings } from './import-settings.ts';
+import { ImportFileError } from '../import-errors.ts';
+import type { ImportSettings } from '../import-settings.ts';
 import { type Dialect, sniffDialect } from './sniff-dialect.ts';
 import { bomLength, describeBinary, type EncodingGuess, sniffEncoding } from './sniff-encoding.ts';
 

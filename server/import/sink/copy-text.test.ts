@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCopyTextLine } from '../../test/support/copy-text-reader.ts';
+import { readCopyTextLine } from '../../../test/support/copy-text-reader.ts';
+import { ANY_FIELD, CsvRecordParser } from '../parse/csv-record-parser.ts';
 import { CopyTextBuffer, copyTextRow, copyTextValue, withoutNul } from './copy-text.ts';
-import { ANY_FIELD, CsvRecordParser } from './csv-record-parser.ts';
 import { PiecePool } from './piece-pool.ts';
 
 describe('COPY text serialisation', () => {

@@ -2,15 +2,16 @@
 // numbers the records, shapes rows (mapping, types), sets bad rows aside as
 // row errors and cuts a batch at its row or byte cap. Rows leave at once as
 // pieces of COPY text (to `emitRows`); the rest of a batch waits for take().
-import type { BatchSummary, ImportCheckpoint, RowError } from './batch-sink.ts';
+
+import type { StoredColumns } from '../destination/destination.ts';
+import { ANY_FIELD, type ParsedRecord } from '../parse/csv-record-parser.ts';
+import { fitRecordWidth, headerCells } from '../parse/record-width.ts';
+import type { BatchSummary, ImportCheckpoint, RowError } from '../sink/batch-sink.ts';
+import { CopyTextBuffer } from '../sink/copy-text.ts';
+import type { PiecePool } from '../sink/piece-pool.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
-import { CopyTextBuffer } from './copy-text.ts';
-import { ANY_FIELD, type ParsedRecord } from './csv-record-parser.ts';
-import type { StoredColumns } from './destination/destination.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
-import type { PiecePool } from './piece-pool.ts';
-import { fitRecordWidth, headerCells } from './record-width.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
 
 export interface AssemblerStart {

@@ -2,10 +2,11 @@
 // batches one after another: the rows of the next batch wait in a short queue
 // while the one before commits. The import loop waits whenever the database
 // falls behind, so a worker holds a few pieces of COPY text, never a batch.
+
+import type { StoredColumns } from '../destination/destination.ts';
+import { ImportCancelledError } from '../import-errors.ts';
 import type { BatchSink, BatchSummary } from './batch-sink.ts';
 import { LeaseLostError } from './batch-sink.ts';
-import type { StoredColumns } from './destination/destination.ts';
-import { ImportCancelledError } from './import-errors.ts';
 import { RowPieceQueue } from './row-piece-queue.ts';
 
 /** Pieces of COPY text (256 KiB each) that may wait for the database before the import loop pauses. */

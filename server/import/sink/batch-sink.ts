@@ -2,10 +2,10 @@
 // one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
 // A batch's rows stream in while the file is read; the rest of it is known
 // once its last record was read.
-import type { JobCheckpoint } from '../../db/schema.ts';
-import type { HeaderSummary } from './column-names.ts';
+import type { JobCheckpoint } from '../../../db/schema.ts';
+import type { StoredColumns } from '../destination/destination.ts';
+import type { HeaderSummary } from '../rows/column-names.ts';
 import type { BatchRowOrigins } from './copy-text.ts';
-import type { StoredColumns } from './destination/destination.ts';
 
 export interface RowError {
   recordNumber: number;

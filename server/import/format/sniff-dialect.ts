@@ -3,7 +3,7 @@
 // the import's own parser, and the one whose records agree on their width
 // over the most lines wins (DuckDB's and CleverCSV's idea: judge the whole
 // sample, so one odd quote or a note line cannot decide it).
-import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './csv-record-parser.ts';
+import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from '../parse/csv-record-parser.ts';
 import { describeTableShape } from './sniff-table-shape.ts';
 
 export type Delimiter = ',' | ';' | '\t' | '|';

@@ -1,13 +1,13 @@
 // The statements of one batch commit, shared by the pg and PGlite sinks; each
 // sink supplies its own transaction and its own way of running COPY.
-import type { JobProgress } from '../../db/schema.ts';
+import type { JobProgress } from '../../../db/schema.ts';
+import { appendToExistingTable } from '../destination/append-to-existing-table.ts';
+import type { Destination, DestinationRequest, StoredColumns } from '../destination/destination.ts';
+import { destinationFor } from '../destination/destination.ts';
+import { prepareDestination, type SqlRunner } from '../destination/destination-sql.ts';
+import { copyColumnsOf, loadSettingAsideRefusedRows } from '../destination/load-rows.ts';
 import type { Batch, BatchSummary, RowError } from './batch-sink.ts';
 import { withoutNul } from './copy-text.ts';
-import { appendToExistingTable } from './destination/append-to-existing-table.ts';
-import type { Destination, DestinationRequest, StoredColumns } from './destination/destination.ts';
-import { destinationFor } from './destination/destination.ts';
-import { prepareDestination, type SqlRunner } from './destination/destination-sql.ts';
-import { copyColumnsOf, loadSettingAsideRefusedRows } from './destination/load-rows.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 
 /** What a sink's open transaction offers to writeBatch. */

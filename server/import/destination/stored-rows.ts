@@ -2,10 +2,11 @@
 // keyed by the stored column names: from the import's own table, or from
 // imported_rows for imports made before tables per import (migration 0006).
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Database, DestinationColumnRecord, JobCheckpoint } from '../../db/schema.ts';
-import { RECORD_NUMBER_COLUMN } from './destination/destination.ts';
-import { qualifiedName, quoteIdentifier } from './destination/sql-names.ts';
-import type { CellValue } from './value-types.ts';
+import type { Database, DestinationColumnRecord, JobCheckpoint } from '../../../db/schema.ts';
+import type { StoredImportResult } from '../import-result.ts';
+import type { CellValue } from '../rows/value-types.ts';
+import { RECORD_NUMBER_COLUMN } from './destination.ts';
+import { qualifiedName, quoteIdentifier } from './sql-names.ts';
 
 export type RowObject = Record<string, CellValue>;
 
@@ -19,7 +20,7 @@ export type RowsPage = { rows: StoredRow[] } | { appendedTo: string };
 
 /** The names of an upload's stored values: the finished import's columns, else the running import's checkpoint. */
 function storedColumnNames(
-  job: { result: Record<string, unknown> | null; checkpoint: JobCheckpoint | null } | undefined,
+  job: { result: StoredImportResult | null; checkpoint: JobCheckpoint | null } | undefined,
 ): string[] {
   const fromResult = job?.result?.columns;
   if (Array.isArray(fromResult)) return fromResult as string[];

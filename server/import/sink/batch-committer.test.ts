@@ -1,9 +1,9 @@
 // The committer's flow control and ordering, with sinks written here: the
 // database paths behind it are exercised by the import tests on both databases.
 import { describe, expect, it } from 'vitest';
+import { ImportCancelledError } from '../import-errors.ts';
 import { BatchCommitter, MAX_QUEUED_PIECES } from './batch-committer.ts';
 import { type Batch, type BatchSink, type BatchSummary, LeaseLostError } from './batch-sink.ts';
-import { ImportCancelledError } from './import-errors.ts';
 
 function summary(rowCount: number, recordNumber: number): BatchSummary {
   const checkpoint = { byteOffset: recordNumber * 10, recordNumber, lineNumber: recordNumber + 1, columns: ['a'] };

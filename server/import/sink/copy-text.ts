@@ -2,9 +2,10 @@
 // way into an import's table on both pg (pg-copy-streams) and PGlite
 // (/dev/blob): one line per row, the record number first, values separated by
 // tabs, NULL as \N.
+
+import type { RowValues } from '../rows/row-shaper.ts';
+import type { CellValue } from '../rows/value-types.ts';
 import type { PiecePool } from './piece-pool.ts';
-import type { RowValues } from './row-shaper.ts';
-import type { CellValue } from './value-types.ts';
 
 // PostgreSQL text cannot hold U+0000. U+FFFD keeps the damaged cell visible
 // rather than silently cut short, and the rest of the row still loads.
