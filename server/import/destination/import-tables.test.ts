@@ -233,6 +233,27 @@ describe.each(kinds)('import tables on %s', (kind) => {
     expect(await query(`SELECT count(*)::int AS n FROM public.${table}`)).toEqual([{ n: 2 }]);
   });
 
+  it("updates with the file's last row of a key when one key comes twice", async () => {
+    const table = `prices_${kind}`;
+    await query(`DROP TABLE IF EXISTS public.${table}`);
+    await query(`CREATE TABLE public.${table} (sku text PRIMARY KEY, price numeric)`);
+    await query(`INSERT INTO public.${table} VALUES ('a', 1), ('b', 2)`);
+    const columns = [{ source: 'sku' }, { source: 'price', type: 'decimal' }];
+    const mapping = JSON.stringify({ target: table, onConflict: 'update', columns });
+    const { outcome } = await runImport('p.csv', 'sku,price\nb,20\nc,3\nb,21\n', { mapping }, [`public.${table}`]);
+    if (outcome instanceof Error) throw outcome;
+    expect(outcome.result).toMatchObject({
+      rows: 3,
+      rowsRejected: 0,
+      destination: { qualifiedName: `public.${table}` },
+    });
+    expect(await query(`SELECT sku, price::text FROM public.${table} ORDER BY sku`)).toEqual([
+      { sku: 'a', price: '1' },
+      { sku: 'b', price: '21' },
+      { sku: 'c', price: '3' },
+    ]);
+  });
+
   it('drops the import table with its upload', async () => {
     const { id, outcome } = await runImport('gone.csv', 'a\n1\n');
     if (outcome instanceof Error) throw outcome;
