@@ -66,8 +66,10 @@ export class ProgressChart {
   }
 
   #draw(): void {
-    this.element.hidden = false;
     this.element.dataset.points = String(this.points);
+    // One rate is a dot, not a trend: the figures beside the bar say it better.
+    if (this.points < 2) return;
+    this.element.hidden = false;
     const data: uPlot.AlignedData = [this.#times, this.#uploadSpeeds, this.#importRates];
     const speed = this.#uploadSpeeds.at(-1);
     const rate = this.#importRates.at(-1);

@@ -65,7 +65,7 @@ export class ColumnEditor {
     const table = document.createElement('table');
     table.createCaption().textContent = 'Columns: keep, name and type';
     const head = table.createTHead().insertRow();
-    for (const title of ['Column in the file', 'Keep', 'Name', 'Type']) {
+    for (const title of ['Column', 'Keep', 'Name', 'Type']) {
       const th = document.createElement('th');
       th.scope = 'col';
       th.textContent = title;
