@@ -26,11 +26,40 @@ export interface ImportRouteOptions {
   importSources: UploadImportSources;
 }
 
-const OPTION = { type: 'string', maxLength: 65536 } as const;
+const MAX_OPTION_LENGTH = 65536;
 const OPTION_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header'] as const;
 const KNOWN_KEYS = new Set<string>([...OPTION_KEYS, 'mapping']);
 
 type ImportBody = Omit<ImportOptionValues, 'mapping'> & { mapping?: string | Record<string, unknown> | unknown[] };
+
+/**
+ * The body, checked by hand after the owner check (so another owner's id answers 404
+ * whatever is sent): a schema would refuse an empty body, and Fastify's validator drops
+ * unknown keys silently, so a misspelt option ("delimeter") would import with the sniffed one.
+ */
+function checkBody(raw: unknown): ImportBody {
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw appError('invalid_request', 'The body must be a JSON object');
+  const body = raw as Record<string, unknown>;
+  const unknown = Object.keys(body).filter((key) => !KNOWN_KEYS.has(key));
+  if (unknown.length > 0)
+    throw appError(
+      'invalid_request',
+      `Unknown import options: ${unknown.join(', ')} (known: ${[...KNOWN_KEYS].join(', ')})`,
+    );
+  for (const key of OPTION_KEYS) {
+    const value = body[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length > MAX_OPTION_LENGTH))
+      throw appError('invalid_request', `"${key}" must be text of at most ${MAX_OPTION_LENGTH} characters`);
+  }
+  const { mapping } = body;
+  if (mapping !== undefined && typeof mapping !== 'string' && (typeof mapping !== 'object' || mapping === null))
+    throw appError('invalid_request', '"mapping" must be the mapping object or its JSON text');
+  if (typeof mapping === 'string' && mapping.length > MAX_OPTION_LENGTH)
+    throw appError('invalid_request', `"mapping" is longer than ${MAX_OPTION_LENGTH} characters`);
+  return body as ImportBody;
+}
 
 /** The upload's metadata with the reviewed options laid over it; an empty option means "detect". */
 function reviewedMetadata(stored: Record<string, string | null>, body: ImportBody): Record<string, string | null> {
@@ -62,38 +91,19 @@ export async function importRoute(app: FastifyInstance, options: ImportRouteOpti
   const { db } = options;
   app.post<{ Params: { id: string }; Body: ImportBody | undefined }>(
     '/api/uploads/:id/import',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          properties: {
-            ...Object.fromEntries(OPTION_KEYS.map((key) => [key, OPTION])),
-            mapping: { anyOf: [OPTION, { type: 'object' }, { type: 'array' }] },
-          },
-        },
-      },
-    },
     async (request, reply) => {
       const owner = request.owner as string;
       const upload = await requireOwnedUpload(db, owner, request.params.id);
-      // Checked here, not by the schema: Fastify's validator drops unknown keys silently,
-      // and a misspelt option ("delimeter") would then import with the sniffed one.
-      const unknown = Object.keys(request.body ?? {}).filter((key) => !KNOWN_KEYS.has(key));
-      if (unknown.length > 0)
-        throw appError(
-          'invalid_request',
-          `Unknown import options: ${unknown.join(', ')} (known: ${[...KNOWN_KEYS].join(', ')})`,
-        );
-      const metadata = reviewedMetadata(upload.metadata, request.body ?? {});
-      if (upload.state === 'uploaded') {
-        try {
-          // A preview of one row checks the options against the file itself (a mapped column the
-          // header lacks, an encoding that does not read it), so the person hears now, not from a failed job.
-          await previewImport(options.importSources(upload.id), importSettingsFromMetadata(metadata), 1);
-        } catch (error) {
-          if (error instanceof ImportFileError) throw appError('invalid_request', error.message);
-          throw error;
-        }
+      const body = checkBody(request.body);
+      if (upload.state !== 'uploaded' || !wantsReview(upload.metadata)) throw await refusal(db, upload.id);
+      const metadata = reviewedMetadata(upload.metadata, body);
+      try {
+        // A preview of one row checks the options against the file itself (a mapped column the
+        // header lacks, an encoding that does not read it), so the person hears now, not from a failed job.
+        await previewImport(options.importSources(upload.id), importSettingsFromMetadata(metadata), 1);
+      } catch (error) {
+        if (error instanceof ImportFileError) throw appError('invalid_request', error.message);
+        throw error;
       }
       const jobId = await startReviewedImport(db, upload.id, metadata, options.jobMaxAttempts, request.id);
       if (jobId === null) throw await refusal(db, upload.id);
