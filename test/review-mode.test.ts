@@ -121,6 +121,8 @@ describe.skipIf(databaseUnavailable())(`review mode (${databaseKind})`, () => {
     expect((await startImport(id, { quote: 'ab' })).status).toBe(400);
     expect((await startImport(id, { mapping: '{oops' })).status).toBe(400);
     expect((await startImport(id, { unknownOption: 'x' })).status).toBe(400);
+    expect((await startImport(id, { mapping: { columns: [{ source: 'x'.repeat(70_000) }] } })).status).toBe(400);
+    expect((await startImport(id, { header: true })).status).toBe(400);
     expect((await startImport(id, {}, await harness.tokenFor('otto'))).status).toBe(404);
     expect(await view(id)).toMatchObject({ awaitingReview: true, job: null });
     expect((await view(id)).metadata.mapping).toBeUndefined();

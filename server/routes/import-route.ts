@@ -30,7 +30,8 @@ const MAX_OPTION_LENGTH = 65536;
 const OPTION_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header'] as const;
 const KNOWN_KEYS = new Set<string>([...OPTION_KEYS, 'mapping']);
 
-type ImportBody = Omit<ImportOptionValues, 'mapping'> & { mapping?: string | Record<string, unknown> | unknown[] };
+/** The options as text, `mapping` included (sent as an object, it is kept as its JSON text). */
+type ImportBody = ImportOptionValues;
 
 /**
  * The body, checked by hand after the owner check (so another owner's id answers 404
@@ -56,9 +57,11 @@ function checkBody(raw: unknown): ImportBody {
   const { mapping } = body;
   if (mapping !== undefined && typeof mapping !== 'string' && (typeof mapping !== 'object' || mapping === null))
     throw appError('invalid_request', '"mapping" must be the mapping object or its JSON text');
-  if (typeof mapping === 'string' && mapping.length > MAX_OPTION_LENGTH)
+  // The same bound as the mapping metadata of an upload, measured as it is stored.
+  const text = typeof mapping === 'object' ? JSON.stringify(mapping) : mapping;
+  if (text !== undefined && text.length > MAX_OPTION_LENGTH)
     throw appError('invalid_request', `"mapping" is longer than ${MAX_OPTION_LENGTH} characters`);
-  return body as ImportBody;
+  return { ...(body as ImportBody), ...(text === undefined ? {} : { mapping: text }) };
 }
 
 /** The upload's metadata with the reviewed options laid over it; an empty option means "detect". */
@@ -66,7 +69,7 @@ function reviewedMetadata(stored: Record<string, string | null>, body: ImportBod
   const metadata = { ...stored };
   const given: Record<string, string | undefined> = {
     ...Object.fromEntries(OPTION_KEYS.map((key) => [key, body[key]])),
-    mapping: typeof body.mapping === 'object' ? JSON.stringify(body.mapping) : body.mapping,
+    mapping: body.mapping,
   };
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
@@ -89,28 +92,25 @@ async function refusal(db: Kysely<Database>, id: string) {
 
 export async function importRoute(app: FastifyInstance, options: ImportRouteOptions): Promise<void> {
   const { db } = options;
-  app.post<{ Params: { id: string }; Body: ImportBody | undefined }>(
-    '/api/uploads/:id/import',
-    async (request, reply) => {
-      const owner = request.owner as string;
-      const upload = await requireOwnedUpload(db, owner, request.params.id);
-      const body = checkBody(request.body);
-      if (upload.state !== 'uploaded' || !wantsReview(upload.metadata)) throw await refusal(db, upload.id);
-      const metadata = reviewedMetadata(upload.metadata, body);
-      try {
-        // A preview of one row checks the options against the file itself (a mapped column the
-        // header lacks, an encoding that does not read it), so the person hears now, not from a failed job.
-        await previewImport(options.importSources(upload.id), importSettingsFromMetadata(metadata), 1);
-      } catch (error) {
-        if (error instanceof ImportFileError) throw appError('invalid_request', error.message);
-        throw error;
-      }
-      const jobId = await startReviewedImport(db, upload.id, metadata, options.jobMaxAttempts, request.id);
-      if (jobId === null) throw await refusal(db, upload.id);
-      await options.jobSignal.notify();
-      request.log.info({ uploadId: upload.id, jobId }, 'reviewed import queued');
-      const after = await requireOwnedUploadWithJob(db, owner, upload.id);
-      return reply.code(202).send(presentUpload(after.upload, after.job));
-    },
-  );
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/uploads/:id/import', async (request, reply) => {
+    const owner = request.owner as string;
+    const upload = await requireOwnedUpload(db, owner, request.params.id);
+    const body = checkBody(request.body);
+    if (upload.state !== 'uploaded' || !wantsReview(upload.metadata)) throw await refusal(db, upload.id);
+    const metadata = reviewedMetadata(upload.metadata, body);
+    try {
+      // A preview of one row checks the options against the file itself (a mapped column the
+      // header lacks, an encoding that does not read it), so the person hears now, not from a failed job.
+      await previewImport(options.importSources(upload.id), importSettingsFromMetadata(metadata), 1);
+    } catch (error) {
+      if (error instanceof ImportFileError) throw appError('invalid_request', error.message);
+      throw error;
+    }
+    const jobId = await startReviewedImport(db, upload.id, metadata, options.jobMaxAttempts, request.id);
+    if (jobId === null) throw await refusal(db, upload.id);
+    await options.jobSignal.notify();
+    request.log.info({ uploadId: upload.id, jobId }, 'reviewed import queued');
+    const after = await requireOwnedUploadWithJob(db, owner, upload.id);
+    return reply.code(202).send(presentUpload(after.upload, after.job));
+  });
 }

@@ -135,6 +135,8 @@ export class ReviewPanel {
       quote: this.#quote.value,
       header: this.#header.value,
       encoding: this.#encoding.value.trim(),
+      // Not offered here (rare), but the preview must read the file as the import will.
+      escape: this.options.view.metadata.escape ?? '',
     };
   }
 
