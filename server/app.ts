@@ -20,9 +20,11 @@ import { echoRequestId, requestIdFor } from './request-id.ts';
 import { configRoute } from './routes/config-route.ts';
 import { errorsReportRoute } from './routes/errors-report-route.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { importRoute } from './routes/import-route.ts';
 import { metricsRoute } from './routes/metrics-route.ts';
 import { openApiRoute } from './routes/openapi-route.ts';
 import { previewRoute } from './routes/preview-route.ts';
+import { rejectedRowsRoute } from './routes/rejected-rows-route.ts';
 import { rowsRoute } from './routes/rows-route.ts';
 import { uploadControlRoutes } from './routes/upload-control-routes.ts';
 import { uploadEventsRoute } from './routes/upload-events-route.ts';
@@ -160,11 +162,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies):
     });
     await api.register(uploadsRoutes, { db, receivedBytes: (id) => store.receivedBytes(id) });
     await api.register(rowsRoute, { db });
-    await api.register(previewRoute, {
-      db,
-      importSources: await uploadImportSources(config.storage, config.uploadDir),
-    });
+    await api.register(rejectedRowsRoute, { db });
+    const importSources = await uploadImportSources(config.storage, config.uploadDir);
+    await api.register(previewRoute, { db, importSources });
     await api.register(errorsReportRoute, { db });
+    await api.register(importRoute, {
+      db,
+      jobSignal: deps.jobSignal,
+      jobMaxAttempts: config.jobMaxAttempts,
+      importSources,
+    });
     await api.register(uploadControlRoutes, {
       db,
       jobSignal: deps.jobSignal,

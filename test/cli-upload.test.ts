@@ -106,6 +106,24 @@ describe.skipIf(databaseUnavailable())(`pnpm cli upload (${databaseKind})`, () =
     expect(refused.out.stderr).not.toMatch(/retry/);
   });
 
+  it('--review holds the file: returns once the bytes are in, points at the preview, and no job is queued', async () => {
+    const file = join(work, 'held.csv');
+    await writeFile(file, 'id,name\n1,one\n2,two\n');
+    const { out, io } = capture();
+    expect(await runCli([...uploadArgs(file), '--review', '--json', '--quiet'], cliEnv, io)).toBe(0);
+    const [result] = jsonLines(out.stdout);
+    expect(result).toMatchObject({
+      status: 'awaiting-review',
+      previewUrl: `${harness.baseUrl}/api/uploads/${result?.id}/preview`,
+    });
+    const upload = await apiRequest<UploadView>(harness.baseUrl, `/api/uploads/${result?.id}`, token);
+    expect(upload.body).toMatchObject({ state: 'uploaded', awaitingReview: true, job: null });
+    expect(upload.body.metadata.review).toBe('true');
+    const table = capture();
+    expect(await runCli([...uploadArgs(file), '--review', '--quiet'], cliEnv, table.io)).toBe(0);
+    expect(table.out.stdout).toMatch(/held\.csv\s+awaiting-review .*review: http:\/\/.*\/preview, then POST …\/import/);
+  });
+
   it('exits 1 naming the reason when an import fails, and still imports the good file', async () => {
     const bad = join(work, 'unterminated.csv');
     await writeFile(bad, 'id,name\n1,one\n2,"never closed\n3,three\n');

@@ -20,6 +20,7 @@ function view(overrides: Partial<UploadView> = {}): UploadView {
     metadata: {},
     createdAt: '2026-01-01T00:00:00.000Z',
     finishedAt: null,
+    awaitingReview: false,
     job: null,
     ...overrides,
   };

@@ -8,6 +8,7 @@ import { AppError, appError, toTusError } from '../errors.ts';
 import { importSettingsFromMetadata } from '../import/import-settings.ts';
 import type { ServiceMetrics } from '../metrics/service-metrics.ts';
 import type { JobSignal } from '../queue/job-signal.ts';
+import { checkReviewMetadata } from '../review/review-hold.ts';
 import { freeDiskBytes } from '../uploads/disk-space.ts';
 import { hasAllowedExtension, isAllowedMimeType } from '../uploads/file-types.ts';
 import { finishUpload } from '../uploads/finish-upload.ts';
@@ -77,6 +78,7 @@ function validateMetadata(metadata: Record<string, string | null>): { filename: 
     // The import's own options (delimiter, encoding, header, mapping, error policy):
     // a bad one is refused now with 400 rather than failing the job after the upload.
     importSettingsFromMetadata(metadata);
+    checkReviewMetadata(metadata);
   } catch (error) {
     throw appError('invalid_metadata', error instanceof Error ? error.message : String(error));
   }
@@ -172,13 +174,16 @@ export function createTusHooks(options: TusHookOptions) {
       options.jobMaxAttempts,
       requestId,
     );
-    if (finished.jobId !== null) {
+    if (finished.jobId !== null || finished.held) {
       options.metrics.uploadsFinished.inc();
       options.metrics.uploadSize.observe(size);
       if (finished.createdAt)
         options.metrics.uploadDuration.observe((Date.now() - finished.createdAt.getTime()) / 1000);
     }
-    options.logger.info({ uploadId, size, jobId: finished.jobId, reqId: requestId }, 'upload finished');
+    options.logger.info(
+      { uploadId, size, jobId: finished.jobId, held: finished.held, reqId: requestId },
+      finished.held ? 'upload finished, held for review' : 'upload finished',
+    );
   }
 
   /** Last byte stored: records it (see recordFinished). Must return an object. */

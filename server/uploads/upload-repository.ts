@@ -2,12 +2,20 @@
 // first, so callers can group them (e.g. finishing an upload and queueing its job).
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database, NewUpload, Upload } from '../../db/schema.ts';
+import { asksForReview } from '../review/review-hold.ts';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Rows that are not partial uploads of tus concatenation (never imported on their own). */
 const notPartial = (eb: ExpressionBuilder<Database, 'uploads'>) =>
   eb.or([eb('concat_role', 'is', null), eb('concat_role', '!=', 'partial')]);
+
+const hasJob = ({ exists, selectFrom }: ExpressionBuilder<Database, 'uploads'>) =>
+  exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.upload_id', '=', 'uploads.id'));
+
+/** Complete uploads that asked for review and have no job yet: waiting for POST /api/uploads/:id/import. */
+export const heldForReview = (eb: ExpressionBuilder<Database, 'uploads'>) =>
+  eb.and([eb('state', '=', 'uploaded'), eb(asksForReview, '=', true), eb.not(hasJob(eb))]);
 
 export async function registerUpload(db: Executor, upload: NewUpload): Promise<void> {
   await db.insertInto('uploads').values(upload).execute();
@@ -99,15 +107,19 @@ export async function setUploadState(db: Executor, id: string, state: Upload['st
 
 /**
  * Expiry candidates not touched in the database since `before`: unfinished
- * uploads, and finished partials no final ever claimed (a parallel upload
- * abandoned before its final POST).
+ * uploads, finished partials no final ever claimed (a parallel upload
+ * abandoned before its final POST), and uploads held for a review nobody did.
  */
 export async function findIdleUnfinishedUploads(db: Executor, before: Date, limit: number): Promise<Upload[]> {
   return db
     .selectFrom('uploads')
     .selectAll()
     .where((eb) =>
-      eb.or([eb('state', '=', 'uploading'), eb.and([eb('state', '=', 'uploaded'), eb('concat_role', '=', 'partial')])]),
+      eb.or([
+        eb('state', '=', 'uploading'),
+        eb.and([eb('state', '=', 'uploaded'), eb('concat_role', '=', 'partial')]),
+        heldForReview(eb),
+      ]),
     )
     .where('updated_at', '<', before)
     .orderBy('updated_at')
@@ -124,17 +136,35 @@ export async function markUploadExpired(db: Executor, id: string): Promise<void>
     .execute();
 }
 
+/**
+ * Expires an upload still held for review and untouched since `before`; false when
+ * it was imported (or touched) meanwhile. The conditions are re-checked in the
+ * UPDATE itself, so an import posted at the same moment wins or loses cleanly.
+ */
+export async function expireHeldUpload(db: Executor, id: string, before: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('uploads')
+    .set({ state: 'expired', file_deleted_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .where('updated_at', '<', before)
+    .where(heldForReview)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Uploads whose finish was never recorded as a queued job (the hook failed midway). */
 export async function findUploadsWithoutJob(db: Executor, limit: number): Promise<Upload[]> {
-  return db
-    .selectFrom('uploads')
-    .selectAll()
-    .where('state', 'in', ['uploading', 'uploaded'])
-    .where(notPartial)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.upload_id', '=', 'uploads.id'))),
-    )
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
+  return (
+    db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('state', 'in', ['uploading', 'uploaded'])
+      .where(notPartial)
+      .where((eb) => eb.not(hasJob(eb)))
+      // A held upload has no job on purpose; left in, a page of them would hide the ones that need one.
+      .where((eb) => eb.not(eb.and([eb('state', '=', 'uploaded'), eb(asksForReview, '=', true)])))
+      .orderBy('created_at')
+      .limit(limit)
+      .execute()
+  );
 }

@@ -3,6 +3,7 @@
 import type { Job, JobProgress, Upload } from '../../db/schema.ts';
 import { toNumber } from '../../db/schema.ts';
 import type { StoredImportResult } from '../import/import-result.ts';
+import { wantsReview } from '../review/review-hold.ts';
 
 export interface JobView {
   state: Job['state'];
@@ -26,6 +27,8 @@ export interface UploadView {
   metadata: Record<string, string | null>;
   createdAt: string;
   finishedAt: string | null;
+  /** Held for review (`review=true`): complete, no job until POST /api/uploads/:id/import. */
+  awaitingReview: boolean;
   job: JobView | null;
 }
 
@@ -59,6 +62,7 @@ export function presentUpload(upload: Upload, job: Job | undefined, liveOffset?:
     metadata: upload.metadata,
     createdAt: upload.created_at.toISOString(),
     finishedAt: upload.finished_at?.toISOString() ?? null,
+    awaitingReview: upload.state === 'uploaded' && !job && wantsReview(upload.metadata),
     job: job ? presentJob(job, upload) : null,
   };
 }

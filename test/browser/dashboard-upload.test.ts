@@ -97,12 +97,12 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
       expect(await uploadsNamed(harness, fixture.name)).toHaveLength(1);
     }
 
-    // The preview table shows the first rows as imported.
+    // The rows table shows the first page of rows as imported.
     const northId = (await uploadsNamed(harness, 'north.csv'))[0]?.id as string;
     const preview = importEntry(page, northId).locator('details.import-preview');
     await preview.locator('summary').click();
-    await expect.poll(() => preview.locator('tbody tr').count()).toBe(10);
-    expect(await preview.locator('thead th').allTextContents()).toEqual([
+    await expect.poll(() => preview.locator('.rows-imported tbody tr').count()).toBe(100);
+    expect(await preview.locator('.rows-imported thead th').allTextContents()).toEqual([
       '#',
       'id',
       'name',
@@ -110,7 +110,7 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(`web dashboard u
       'amount',
       'zip',
     ]);
-    expect(await preview.locator('tbody tr').first().locator('td').allTextContents()).toEqual([
+    expect(await preview.locator('.rows-imported tbody tr').first().locator('td').allTextContents()).toEqual([
       '1',
       '1',
       'name 1',

@@ -29,6 +29,10 @@ const ID_ROUTES: Route[] = [
   { method: 'GET', path: (id) => `/api/uploads/${id}`, own: 200 },
   { method: 'GET', path: (id) => `/api/uploads/${id}/rows`, own: 200 },
   { method: 'GET', path: (id) => `/api/uploads/${id}/errors`, own: 200 },
+  { method: 'GET', path: (id) => `/api/uploads/${id}/rejected`, own: 200 },
+  { method: 'GET', path: (id) => `/api/uploads/${id}/preview`, own: 200 },
+  // Not held for review: the owner hears 409, everyone else the usual 404.
+  { method: 'POST', path: (id) => `/api/uploads/${id}/import`, own: 409 },
   { method: 'POST', path: (id) => `/api/uploads/${id}/cancel`, own: 409 },
   { method: 'POST', path: (id) => `/api/uploads/${id}/retry`, own: 409 },
   { method: 'DELETE', path: (id) => `/api/uploads/${id}`, own: 204 },

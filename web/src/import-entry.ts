@@ -1,22 +1,34 @@
 // One upload in the import panel: its state, a progress bar with bytes, rows,
-// rate and time left, the result, the error report and the job's buttons.
+// rate and time left beside a chart of them, the review screen of an upload
+// held for review, the result, its rows and rejected rows, and the job's buttons.
 import type { ApiClient } from './api-client.ts';
 import { formatBytes, formatCount, formatDate, formatDuration } from './format.ts';
-import { createRowsPreview } from './rows-preview.ts';
+import { ProgressChart } from './progress-chart.ts';
+import { ReviewPanel } from './review-panel.ts';
+import { createRowsView, type RowsView } from './rows-view.ts';
 import type { UploadView } from './service-types.ts';
 
 export type EntryAction = 'retry' | 'cancel' | 'delete';
 
 const FINAL_JOB_STATES = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** Nothing will change without someone acting: no stream needed. */
+/** Nothing will change without someone acting (an upload held for review waits for its Import): no stream needed. */
 export function isFinal(view: UploadView): boolean {
-  return view.state === 'expired' || FINAL_JOB_STATES.has(view.job?.state ?? '');
+  return view.state === 'expired' || view.awaitingReview || FINAL_JOB_STATES.has(view.job?.state ?? '');
 }
 
 /** The state a person cares about: the import's once there is one. */
 function stateOf(view: UploadView): string {
+  if (view.awaitingReview) return 'awaiting review';
   return view.job?.state ?? view.state;
+}
+
+export interface EntryContext {
+  api: ApiClient;
+  importTargets: string[];
+  onAction(entry: ImportEntry, action: EntryAction): void;
+  /** A reviewed import started: the panel follows it from here. */
+  onImportStarted(view: UploadView): void;
 }
 
 function figures(view: UploadView): { done: number; total: number; text: string } {
@@ -50,15 +62,15 @@ export class ImportEntry {
   readonly #result = document.createElement('p');
   readonly #warnings = document.createElement('ul');
   readonly #report = document.createElement('p');
-  readonly #preview: HTMLDetailsElement;
+  readonly #rows: RowsView;
+  readonly #chart: ProgressChart;
+  readonly #review: ReviewPanel;
   readonly #buttons: Record<EntryAction, HTMLButtonElement>;
   readonly #message = document.createElement('p');
+  private readonly api: ApiClient;
 
-  constructor(
-    private readonly api: ApiClient,
-    view: UploadView,
-    onAction: (entry: ImportEntry, action: EntryAction) => void,
-  ) {
+  constructor(context: EntryContext, view: UploadView) {
+    this.api = context.api;
     this.#view = view;
     this.element.className = 'import';
     this.element.dataset.uploadId = view.id;
@@ -80,7 +92,22 @@ export class ImportEntry {
     this.#report.className = 'import-report';
     this.#message.className = 'import-message';
     this.#message.setAttribute('role', 'status');
-    this.#preview = createRowsPreview(api, view.id, view.filename);
+    this.#rows = createRowsView(context.api, view.id, view.filename, () => void this.#downloadReport());
+    this.#chart = new ProgressChart(view.filename);
+    this.#review = new ReviewPanel({
+      api: context.api,
+      view,
+      importTargets: context.importTargets,
+      onStarted: (started) => {
+        this.update(started);
+        context.onImportStarted(started);
+      },
+    });
+    const progress = document.createElement('div');
+    progress.className = 'import-progress';
+    const bars = document.createElement('div');
+    bars.append(this.#progress, this.#figures);
+    progress.append(bars, this.#chart.element);
     this.#buttons = {
       retry: button('Retry', 'retry', view.filename),
       cancel: button('Cancel', 'cancel', view.filename),
@@ -89,18 +116,18 @@ export class ImportEntry {
     const actions = document.createElement('div');
     actions.className = 'import-actions';
     for (const [action, element] of Object.entries(this.#buttons)) {
-      element.addEventListener('click', () => onAction(this, action as EntryAction));
+      element.addEventListener('click', () => context.onAction(this, action as EntryAction));
       actions.append(element);
     }
     this.element.append(
       head,
       meta,
-      this.#progress,
-      this.#figures,
+      progress,
+      this.#review.element,
       this.#result,
       this.#warnings,
       this.#report,
-      this.#preview,
+      this.#rows.element,
       actions,
       this.#message,
     );
@@ -119,7 +146,7 @@ export class ImportEntry {
     this.#view = view;
     const job = view.job;
     const state = stateOf(view);
-    this.element.dataset.state = state;
+    this.element.dataset.state = state.replaceAll(' ', '-');
     this.#state.textContent = state;
     this.#state.dataset.state = state;
 
@@ -127,6 +154,9 @@ export class ImportEntry {
     this.#progress.max = Math.max(total, 1);
     this.#progress.value = job?.state === 'succeeded' ? this.#progress.max : Math.min(done, this.#progress.max);
     this.#figures.textContent = text;
+    this.#chart.record(view);
+    this.#review.element.hidden = !view.awaitingReview;
+    if (view.awaitingReview) this.#review.open();
 
     const result = job?.result;
     const rows = result?.rows ?? job?.progress.rowsDone ?? 0;
@@ -147,7 +177,7 @@ export class ImportEntry {
     }
     this.#renderWarnings(job?.state === 'succeeded' ? (result?.warnings ?? []) : []);
     this.#renderReport(rejected);
-    this.#preview.hidden = rows === 0;
+    this.#rows.update(rows, rejected, job?.state === 'succeeded');
 
     const jobState = job?.state;
     this.#buttons.retry.hidden = jobState !== 'failed' && jobState !== 'cancelled';
@@ -178,14 +208,14 @@ export class ImportEntry {
     // The report needs the bearer token, which a plain link cannot send.
     link.addEventListener('click', (event) => {
       event.preventDefault();
-      void this.#downloadReport(link.href);
+      void this.#downloadReport();
     });
     this.#report.replaceChildren(link);
   }
 
-  async #downloadReport(url: string): Promise<void> {
+  async #downloadReport(): Promise<void> {
     try {
-      const blob = await (await this.api.request(url)).blob();
+      const blob = await (await this.api.request(`/api/uploads/${this.#view.id}/errors`)).blob();
       const objectUrl = URL.createObjectURL(blob);
       const anchor = document.createElement('a');
       anchor.href = objectUrl;

@@ -4,10 +4,10 @@ import type { Body, Meta, UppyFile } from '@uppy/core';
 import type { DashboardOptions } from '@uppy/dashboard';
 import type { ImportOptionValues } from './service-types.ts';
 
-export type ImportMeta = Meta & ImportOptionValues;
+export type ImportMeta = Meta & ImportOptionValues & { review?: string };
 
 /** The settings sent only when given. */
-const OPTIONAL_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header', 'mapping'] as const;
+const OPTIONAL_KEYS = ['delimiter', 'quote', 'escape', 'encoding', 'header', 'mapping', 'review'] as const;
 type ImportFile = UppyFile<ImportMeta, Body>;
 type MetaField = Extract<NonNullable<DashboardOptions<ImportMeta, Body>['metaFields']>, unknown[]>[number];
 

@@ -30,6 +30,8 @@ export class ImportPanel {
     private readonly api: ApiClient,
     private readonly tokens: TokenGate,
     private readonly elements: ImportPanelElements,
+    /** Existing tables an import may load into (GET /api/config's importTargets). */
+    private readonly importTargets: string[] = [],
   ) {
     elements.refreshButton.addEventListener('click', () => void this.refresh());
     tokens.onChange(() => {
@@ -75,7 +77,19 @@ export class ImportPanel {
   #upsert(view: UploadView): void {
     const entry = this.#entries.get(view.id);
     if (entry) entry.update(view);
-    else this.#entries.set(view.id, new ImportEntry(this.api, view, (e, action) => void this.#act(e, action)));
+    else
+      this.#entries.set(
+        view.id,
+        new ImportEntry(
+          {
+            api: this.api,
+            importTargets: this.importTargets,
+            onAction: (e, action) => void this.#act(e, action),
+            onImportStarted: () => this.#schedule(),
+          },
+          view,
+        ),
+      );
   }
 
   #remove(id: string): void {
@@ -106,7 +120,12 @@ export class ImportPanel {
     const stream = openEventStream(`/api/uploads/${id}/events`, this.tokens.token, {
       onEvent: (type, data) => {
         if (type === 'deleted') this.#remove(id);
-        else if (type === 'message') this.#entries.get(id)?.update(JSON.parse(data) as UploadView);
+        else if (type === 'message') {
+          const view = JSON.parse(data) as UploadView;
+          this.#entries.get(id)?.update(view);
+          // Held for review: nothing changes until someone presses Import; free the connection.
+          if (view.awaitingReview) this.#closeStream(id);
+        }
       },
       onClose: ({ status }) => {
         if (this.#streams.get(id) !== stream) return;
@@ -120,6 +139,14 @@ export class ImportPanel {
       },
     });
     this.#streams.set(id, stream);
+  }
+
+  #closeStream(id: string): void {
+    const stream = this.#streams.get(id);
+    if (!stream) return;
+    this.#streams.delete(id);
+    stream.close();
+    this.#schedule();
   }
 
   async #act(entry: ImportEntry, action: EntryAction): Promise<void> {

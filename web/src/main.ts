@@ -52,17 +52,20 @@ async function start(): Promise<void> {
   const api = new ApiClient(tokens);
   const config = await loadConfig(api, tokens);
 
-  const panel = new ImportPanel(api, tokens, {
-    list: byId('imports'),
-    status: byId('imports-status'),
-    refreshButton: byId('refresh-imports'),
-  });
+  const panel = new ImportPanel(
+    api,
+    tokens,
+    { list: byId('imports'), status: byId('imports-status'), refreshButton: byId('refresh-imports') },
+    config.importTargets ?? [],
+  );
+  const reviewToggle = byId<HTMLInputElement>('review-toggle');
   createUploader({
     target: byId('dashboard'),
     config,
     api,
     tokens,
     notify: createNotices(byId('upload-notices')),
+    reviewWanted: () => reviewToggle.checked,
     onUploadStarted: (id) => panel.uploadStarted(id),
     onUploadFinished: (id) => panel.uploadFinished(id),
   });

@@ -18,6 +18,8 @@ export interface UploaderOptions {
   tokens: TokenGate;
   /** Shows a message that must not vanish before it is read (refusals, failures). */
   notify(message: string): void;
+  /** Hold the files for review before import (metadata review=true). */
+  reviewWanted(): boolean;
   /** The server assigned an upload id (the first bytes are on their way). */
   onUploadStarted(uploadId: string): void;
   onUploadFinished(uploadId: string): void;
@@ -80,11 +82,14 @@ export function createUploader(options: UploaderOptions): Uppy<ImportMeta, Body>
         for (const problem of problems) notify(problem);
         return false;
       }
+      const review = options.reviewWanted();
       return Object.fromEntries(
-        Object.entries(files).map(([id, file]) => [
-          id,
-          { ...file, tus: { ...file.tus, allowedMetaFields: allowedMetaFieldsFor(file) } },
-        ]),
+        Object.entries(files).map(([id, file]) => {
+          // A resumed upload keeps what it was created with; the switch applies to new ones.
+          const meta = review && !file.tus?.uploadUrl ? { ...file.meta, review: 'true' } : file.meta;
+          const withMeta = { ...file, meta };
+          return [id, { ...withMeta, tus: { ...file.tus, allowedMetaFields: allowedMetaFieldsFor(withMeta) } }];
+        }),
       );
     },
   });

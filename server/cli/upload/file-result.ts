@@ -2,7 +2,7 @@
 import * as tus from 'tus-js-client';
 import type { UploadView } from '../../uploads/upload-view.ts';
 
-export type FileStatus = 'imported' | 'uploaded' | 'upload-failed' | 'import-failed';
+export type FileStatus = 'imported' | 'uploaded' | 'awaiting-review' | 'upload-failed' | 'import-failed';
 
 export interface FileResult {
   /** The path as given on the command line. */
@@ -23,12 +23,15 @@ export interface FileResult {
   table: string | null;
   /** Set when rows were rejected or the import failed. */
   errorReportUrl: string | null;
+  /** Set for a file held for review (--review): where its preview is. */
+  previewUrl: string | null;
   error: string | null;
   /** What looks wrong about an import that ran to the end, in the server's words (most rows rejected, one column…). */
   warnings: string[];
 }
 
-export const succeeded = (result: FileResult) => result.status === 'imported' || result.status === 'uploaded';
+export const succeeded = (result: FileResult) =>
+  result.status === 'imported' || result.status === 'uploaded' || result.status === 'awaiting-review';
 
 /** What went wrong, in the server's words when it answered. */
 export function describeUploadError(error: unknown): string {

@@ -16,6 +16,7 @@ const base: FileResult = {
   rowsImported: 10,
   rowsRejected: 0,
   errorReportUrl: null,
+  previewUrl: null,
   error: null,
   table: null,
   warnings: [],
@@ -47,6 +48,21 @@ describe('summary table', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('points a file held for review at its preview and counts it done', () => {
+    const table = formatSummaryTable([
+      {
+        ...base,
+        status: 'awaiting-review',
+        rowsImported: null,
+        rowsRejected: null,
+        previewUrl: 'http://s/api/uploads/abc/preview',
+      },
+    ]);
+    expect(table).toContain('awaiting-review');
+    expect(table).toContain('review: http://s/api/uploads/abc/preview, then POST …/import');
+    expect(table).toContain('1 of 1 file(s) done\n');
   });
 
   it('prints the warnings of an import that looks wrong under the table', () => {

@@ -8,6 +8,7 @@ function detail(result: FileResult): string {
   if (result.table) notes.push(`into ${result.table}`);
   if (result.error) notes.push(result.error.split('\n')[0] ?? '');
   if (result.errorReportUrl) notes.push(`errors: ${result.errorReportUrl}`);
+  if (result.previewUrl) notes.push(`review: ${result.previewUrl}, then POST …/import`);
   if (result.restarted) notes.push('restarted: file changed since the interrupted run');
   else if (result.resumedFrom > 0) notes.push(`resumed at ${formatBytes(result.resumedFrom)}`);
   return notes.join('; ');

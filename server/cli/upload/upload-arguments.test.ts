@@ -38,10 +38,18 @@ describe('parseUploadArguments', () => {
       metadata: { delimiter: ';', header: 'false' },
       mappingFile: 'm.json',
       wait: false,
+      review: false,
       checksum: false,
       json: true,
       quiet: true,
     });
+  });
+
+  it('--review sends review=true and does not wait for an import nobody started yet', () => {
+    const parsed = parseUploadArguments(['a.csv', '--review'], {});
+    expect(parsed).toMatchObject({ review: true, wait: false, metadata: { review: 'true' } });
+    expect(parseUploadArguments(['a.csv', '--meta', 'review=TRUE'], {})).toMatchObject({ review: true, wait: false });
+    expect(parseUploadArguments(['a.csv'], {})).toMatchObject({ review: false, wait: true });
   });
 
   it('falls back to UPLOAD_SERVER / UPLOAD_TOKEN, then to the defaults', () => {
@@ -75,6 +83,7 @@ describe('parseUploadArguments', () => {
     [['a.csv', '--meta', 'novalue'], /--meta must be key=value/],
     [['a.csv', '--meta', 'bad key=1'], /--meta must be key=value/],
     [['a.csv', '--meta', 'mapping={}', '--mapping', 'm.json'], /either with --mapping or with --meta/],
+    [['a.csv', '--meta', 'review=false', '--review'], /either with --review or with --meta review/],
   ])('refuses %j as a usage error', (args, message) => {
     let caught: unknown;
     try {

@@ -11,6 +11,8 @@ export const UPLOAD_USAGE = `usage: pnpm cli upload <file...> [options]
   --meta key=value     extra upload metadata (delimiter, header, encoding…); repeatable
   --mapping FILE.json  column mapping, sent as the "mapping" metadata
   --no-wait            return once the bytes are in, without waiting for the imports
+  --review             hold each file for review (metadata review=true): the import starts only when
+                       its columns are settled in the web UI or by POST /api/uploads/:id/import
   --no-checksum        send no Upload-Checksum (default: on each chunk when the server offers it)
   --json               one JSON result per line on stdout instead of the table
   --quiet              no progress or notes on stderr
@@ -28,6 +30,8 @@ export interface UploadArguments {
   metadata: Record<string, string>;
   mappingFile: string | undefined;
   wait: boolean;
+  /** Held for review: no import until POST /api/uploads/:id/import (so nothing to wait for). */
+  review: boolean;
   /** Checksum every chunk when the server offers it. */
   checksum: boolean;
   json: boolean;
@@ -91,6 +95,11 @@ export function parseUploadArguments(args: string[], env: Record<string, string 
   if (values.mapping !== undefined && metadata.mapping !== undefined) {
     throw new UsageError('give the mapping either with --mapping or with --meta mapping=…, not both');
   }
+  const review = values.review ?? false;
+  if (review && metadata.review !== undefined) {
+    throw new UsageError('give review either with --review or with --meta review=…, not both');
+  }
+  if (review) metadata.review = 'true';
   return {
     files: positionals,
     server: parseServer(values.server ?? env.UPLOAD_SERVER ?? DEFAULT_SERVER),
@@ -99,7 +108,9 @@ export function parseUploadArguments(args: string[], env: Record<string, string 
     parallel,
     metadata,
     mappingFile: values.mapping,
-    wait: !values['no-wait'],
+    // A held upload has no import to wait for until someone starts it.
+    wait: !values['no-wait'] && metadata.review?.trim().toLowerCase() !== 'true',
+    review: metadata.review?.trim().toLowerCase() === 'true',
     checksum: !values['no-checksum'],
     json: values.json ?? false,
     quiet: values.quiet ?? false,
@@ -119,6 +130,7 @@ function parse(args: string[]) {
       meta: { type: 'string', multiple: true },
       mapping: { type: 'string' },
       'no-wait': { type: 'boolean' },
+      review: { type: 'boolean' },
       'no-checksum': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },

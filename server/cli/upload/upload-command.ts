@@ -47,6 +47,7 @@ export async function uploadCommand(
         parallel: parsed.parallel,
         metadata,
         wait: parsed.wait,
+        review: parsed.review,
         checksum: parsed.checksum,
         cacheDir: defaultCacheDir(env),
         signal: interrupt.signal,

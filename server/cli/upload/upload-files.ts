@@ -24,6 +24,8 @@ export interface UploadFilesOptions {
   metadata: Record<string, string>;
   /** Wait for each import to end (false: return once the bytes are in). */
   wait: boolean;
+  /** The files are held for review (metadata review=true): each result points at its preview. */
+  review?: boolean;
   /** Where the URL store lives (resumption across runs). */
   cacheDir: string;
   /** Checksum every chunk when the server offers it (default true). */
@@ -74,6 +76,7 @@ async function processFile(
     rowsRejected: null,
     errorReportUrl: null,
     table: null,
+    previewUrl: null,
     warnings: [],
     error: null,
   };
@@ -96,6 +99,14 @@ async function processFile(
   } catch (error) {
     display.end(key);
     return { ...result, error: describeUploadError(error) };
+  }
+  if (options.review) {
+    display.end(key);
+    return {
+      ...result,
+      status: 'awaiting-review',
+      previewUrl: `${options.server}/api/uploads/${result.id}/preview`,
+    };
   }
   if (!options.wait) {
     display.end(key);
