@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
 import type { RejectedRowsPage } from '../uploads/rejected-row-view.ts';
+import { KEYSET_PAGE_QUERY_SCHEMA, type KeysetPageQuery } from './keyset-page-query.ts';
 
 export interface RejectedRowsRouteOptions {
   db: Kysely<Database>;
@@ -13,18 +14,11 @@ export interface RejectedRowsRouteOptions {
 
 export async function rejectedRowsRoute(app: FastifyInstance, options: RejectedRowsRouteOptions): Promise<void> {
   const { db } = options;
-  app.get<{ Params: { id: string }; Querystring: { limit: number; after: number } }>(
+  app.get<{ Params: { id: string }; Querystring: KeysetPageQuery }>(
     '/api/uploads/:id/rejected',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            after: { type: 'integer', minimum: 0, default: 0 },
-          },
-          additionalProperties: false,
-        },
+        querystring: KEYSET_PAGE_QUERY_SCHEMA,
       },
     },
     async (request): Promise<RejectedRowsPage> => {

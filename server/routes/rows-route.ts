@@ -6,6 +6,7 @@ import type { Database } from '../../db/schema.ts';
 import { appError } from '../errors.ts';
 import { readImportRows } from '../import/destination/stored-rows.ts';
 import { requireOwnedUpload } from '../uploads/owned-upload.ts';
+import { KEYSET_PAGE_QUERY_SCHEMA, type KeysetPageQuery } from './keyset-page-query.ts';
 
 export interface RowsRouteOptions {
   db: Kysely<Database>;
@@ -14,18 +15,11 @@ export interface RowsRouteOptions {
 export async function rowsRoute(app: FastifyInstance, options: RowsRouteOptions): Promise<void> {
   const { db } = options;
 
-  app.get<{ Params: { id: string }; Querystring: { limit: number; after: number } }>(
+  app.get<{ Params: { id: string }; Querystring: KeysetPageQuery }>(
     '/api/uploads/:id/rows',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            after: { type: 'integer', minimum: 0, default: 0 },
-          },
-          additionalProperties: false,
-        },
+        querystring: KEYSET_PAGE_QUERY_SCHEMA,
       },
     },
     async (request) => {
