@@ -1,6 +1,7 @@
 // Generated input files for the benchmarks, written fast and deleted after:
 // upload payloads (a CSV block repeated) and the 10-column CSV the import
-// benchmark loads, every field quoted, some with commas and doubled quotes.
+// benchmark loads, every field quoted, some with commas and doubled quotes;
+// optionally with a bad value in every hundredth row (the typed-mapping case).
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, rm, statfs } from 'node:fs/promises';
@@ -40,22 +41,41 @@ export async function writeUploadFile(path: string, bytes: number): Promise<void
   await writeBlocks(path, bytes, () => block);
 }
 
-function importRow(n: number): string {
+/** The id of the rows of a "dirty" file that no integer parser takes: what a spreadsheet export leaves in a gap. */
+export const BAD_ID = 'n/a';
+
+function importRow(n: number, bad: boolean): string {
   const month = String((n % 12) + 1).padStart(2, '0');
   const day = String((n % 28) + 1).padStart(2, '0');
-  return `"${n}","First${n % 977}","Last ${n % 1311}","user${n}@example.com","City, ${n % 113}","said ""hello"" ${n % 7}","${(n * 1.37).toFixed(2)}","2024-${month}-${day}","active","note ${n}: lorem ipsum dolor sit amet"\n`;
+  return `"${bad ? BAD_ID : n}","First${n % 977}","Last ${n % 1311}","user${n}@example.com","City, ${n % 113}","said ""hello"" ${n % 7}","${(n * 1.37).toFixed(2)}","2024-${month}-${day}","active","note ${n}: lorem ipsum dolor sit amet"\n`;
 }
 
-/** Writes at least `bytes` of the 10-column CSV (header + rows); returns the number of data rows. */
-export async function writeImportCsv(path: string, bytes: number): Promise<number> {
+export interface ImportCsvFile {
+  /** Data records (the header not counted). */
+  rows: number;
+  /** Records whose id is BAD_ID. */
+  badRows: number;
+}
+
+/**
+ * Writes at least `bytes` of the 10-column CSV (header + rows). With `badEvery`
+ * set, every `badEvery`-th row's id is BAD_ID (100: 1% of the rows).
+ */
+export async function writeImportCsv(path: string, bytes: number, badEvery = 0): Promise<ImportCsvFile> {
   let rows = 0;
+  let badRows = 0;
   const rowsPerBlock = 4096;
   await writeBlocks(path, bytes, (index) => {
     let text = index === 0 ? `${IMPORT_COLUMNS.join(',')}\n` : '';
-    for (let i = 0; i < rowsPerBlock; i++) text += importRow(++rows);
+    for (let i = 0; i < rowsPerBlock; i++) {
+      rows++;
+      const bad = badEvery > 0 && rows % badEvery === 0;
+      if (bad) badRows++;
+      text += importRow(rows, bad);
+    }
     return text;
   });
-  return rows;
+  return { rows, badRows };
 }
 
 /** Free bytes on the file system holding `path`. */

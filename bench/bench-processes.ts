@@ -100,6 +100,16 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/** Threads a process has now (0 once it has gone). */
+export function threadCount(pid: number): number {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/Threads:\s+(\d+)/);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds (user + system) a process has used so far, summed over all its threads. */
 export function cpuSeconds(pid: number): number {
   let ticks = 0;

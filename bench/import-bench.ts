@@ -1,117 +1,36 @@
 // CSV import against the physical limit: a generated 10-column CSV (quoted
-// fields) imported by a real `pnpm worker` process on PostgreSQL, against
-// `psql \copy` of the same file into a 10-text-column table; the worker's
-// peak RSS; at 3 GiB too in full mode (memory must stay flat); the embedded
-// PGlite figure beside it.
-import { execFile } from 'node:child_process';
-import { link, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+// fields) imported by a real `pnpm worker` process on PostgreSQL, side by side
+// with `psql \copy` and pgloader loading the same file into a table of the
+// same columns; the worker's peak RSS; the file under a typed mapping against
+// \copy into a typed table, and with 1% bad values against the clean file; at
+// 3 GiB too in full mode (memory must stay flat); the embedded PGlite figure.
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
-import { freeBytes, IMPORT_COLUMNS, writeImportCsv } from './bench-files.ts';
+import { freeBytes, writeImportCsv } from './bench-files.ts';
 import {
   MiB,
   mebibytes,
   megabytesPerSecond,
   rssBytes,
   runScript,
-  sampleRss,
   spawnWorker,
   waitForText,
 } from './bench-processes.ts';
 import { type BenchContext, type BenchResult, median, ratio, withScratchDatabase } from './bench-support.ts';
+import { psqlCopyRate } from './copy-baseline.ts';
+import { tableColumns, typedColumnsLabel, typedMappingMetadata } from './import-columns.ts';
+import { type PgloaderRun, pgloaderRate, pgloaderVersion } from './pgloader-baseline.ts';
+import { type Measured, workerImport } from './worker-import.ts';
 
-const run = promisify(execFile);
 const GiB = 1024 * MiB;
-
-interface Measured {
-  rate: number;
-  peakRss: number;
-}
-
-/** `psql \copy` of the file into a fresh 10-text-column table: the floor for loading CSV into Postgres. */
-async function psqlCopyRate(url: string, file: string, bytes: number): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(
-      `DROP TABLE IF EXISTS copy_baseline; CREATE TABLE copy_baseline (${IMPORT_COLUMNS.map((c) => `${c} text`).join(', ')})`,
-    );
-    const started = performance.now();
-    await run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-c', `\\copy copy_baseline FROM '${file}' CSV HEADER`]);
-    const ms = performance.now() - started;
-    await client.query('DROP TABLE copy_baseline');
-    return megabytesPerSecond(bytes, ms);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Rows in the upload's import table. */
-async function importedRowCount(client: pg.Client, uploadId: string): Promise<number> {
-  const { rows } = await client.query(
-    `SELECT format('%I.%I', table_schema, table_name) AS name FROM import_destinations WHERE upload_id = $1`,
-    [uploadId],
-  );
-  if (!rows[0]) return 0;
-  const { rows: counted } = await client.query(`SELECT count(*)::int AS n FROM ${rows[0].name}`);
-  return counted[0].n;
-}
-
-async function dropImportTable(client: pg.Client, uploadId: string): Promise<void> {
-  const { rows } = await client.query(
-    `SELECT format('%I.%I', table_schema, table_name) AS name FROM import_destinations WHERE upload_id = $1`,
-    [uploadId],
-  );
-  if (rows[0]) await client.query(`DROP TABLE ${rows[0].name}`);
-}
-
-/** Queues the file's import and waits for the worker process to finish it; checks the row count. */
-async function workerImport(
-  url: string,
-  uploadDir: string,
-  file: string,
-  rows: number,
-  workerPid: number,
-  round: string,
-): Promise<Measured> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const id = `${round.padStart(31, '0')}a`;
-  try {
-    const { size } = await stat(file);
-    await link(file, join(uploadDir, id));
-    await client.query(
-      `INSERT INTO uploads (id, owner, filename, state, size, metadata) VALUES ($1, 'bench', 'import.csv', 'uploaded', $2, '{}')`,
-      [id, size],
-    );
-    const sampler = sampleRss(workerPid);
-    const started = performance.now();
-    await client.query(`INSERT INTO jobs (upload_id, state, max_attempts) VALUES ($1, 'queued', 1)`, [id]);
-    for (;;) {
-      const { rows: jobs } = await client.query('SELECT state, last_error FROM jobs WHERE upload_id = $1', [id]);
-      if (jobs[0]?.state === 'succeeded') break;
-      if (jobs[0]?.state === 'failed') throw new Error(`import failed: ${jobs[0].last_error}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const ms = performance.now() - started;
-    const peakRss = sampler.stop();
-    const imported = await importedRowCount(client, id);
-    if (imported !== rows) throw new Error(`imported ${imported} rows, the file has ${rows}`);
-    // The next round's table is a new one, as the baseline's is.
-    await dropImportTable(client, id);
-    await rm(join(uploadDir, id));
-    return { rate: megabytesPerSecond(size, ms), peakRss };
-  } finally {
-    await client.end();
-  }
-}
+/** Every hundredth row of the dirty file has a bad id: 1%. */
+const BAD_EVERY = 100;
 
 /** Imports into embedded PGlite in a child process (bench/scripts/embedded-import.ts). */
 async function embeddedCase(context: BenchContext, dir: string, bytes: number): Promise<BenchResult> {
   const file = join(dir, `embedded-${mebibytes(bytes)}.csv`);
-  const rows = await writeImportCsv(file, bytes);
+  const { rows } = await writeImportCsv(file, bytes);
   try {
     const { size } = await stat(file);
     const embedded = await runScript<{ ms: number; rows: number; peakRss: number }>(
@@ -132,19 +51,111 @@ async function embeddedCase(context: BenchContext, dir: string, bytes: number): 
   }
 }
 
-async function importCase(
-  context: BenchContext,
-  dir: string,
-  bytes: number,
-  runs: number,
-  baseline: boolean,
-): Promise<BenchResult[]> {
-  const file = join(dir, `import-${mebibytes(bytes)}.csv`);
-  const rows = await writeImportCsv(file, bytes);
+interface CaseOptions {
+  bytes: number;
+  runs: number;
+  /** Also the typed mapping, on the clean and on the dirty file. */
+  typed: boolean;
+  pgloader: string;
+}
+
+/** Per round: each baseline and each worker import once, one after another, so that all see the same machine. */
+interface Rounds {
+  copies: number[];
+  loads: PgloaderRun[];
+  imports: Measured[];
+  typedCopies: number[];
+  typedImports: Measured[];
+  dirtyImports: Measured[];
+}
+
+const rates = (runs: { rate: number }[]) => median(runs.map((r) => r.rate));
+const runsNote = (values: number[]) => (values.length > 1 ? `runs ${values.join(', ')}` : undefined);
+const notes = (...parts: (string | undefined)[]) => parts.filter(Boolean).join('; ') || undefined;
+
+function caseResults(label: string, options: CaseOptions, measured: Rounds, idleRss: number, bad: number) {
+  const rate = rates(measured.imports);
+  const copyRate = median(measured.copies);
+  const pgloader = rates(measured.loads);
+  const peak = (runs: Measured[]) => mebibytes(Math.max(...runs.map((m) => m.peakRss)));
+  const results: BenchResult[] = [
+    {
+      name: `${label}, Postgres worker`,
+      value: rate,
+      unit: 'MB/s',
+      baseline: { name: 'psql \\copy into 10 text columns', value: copyRate },
+      ratio: ratio(rate, copyRate),
+      target: '>= 0.8x',
+      note: runsNote(measured.imports.map((m) => m.rate)),
+    },
+    {
+      name: `${label}, Postgres worker against pgloader`,
+      value: rate,
+      unit: 'MB/s',
+      baseline: { name: `pgloader ${options.pgloader} into 10 text columns`, value: pgloader },
+      ratio: ratio(rate, pgloader),
+      target: '> 1x',
+      note: notes(
+        `pgloader (default settings) peak RSS ${peak(measured.loads)} MiB, up to ${Math.max(...measured.loads.map((l) => l.peakThreads))} threads`,
+        measured.loads.length < options.runs
+          ? 'one run (minutes per GiB)'
+          : runsNote(measured.loads.map((l) => l.rate)),
+      ),
+    },
+    {
+      name: `${label}: worker peak RSS`,
+      value: peak([...measured.imports, ...measured.typedImports, ...measured.dirtyImports]),
+      unit: 'MiB',
+      target: '< 100 MB',
+      note: notes(
+        `idle ${mebibytes(idleRss)} MiB before the import`,
+        options.typed
+          ? `text ${peak(measured.imports)} MiB, typed mapping ${peak(measured.typedImports)} MiB, 1% bad values ${peak(measured.dirtyImports)} MiB`
+          : undefined,
+      ),
+    },
+  ];
+  if (!options.typed) return results;
+  const typedRate = rates(measured.typedImports);
+  const typedCopyRate = median(measured.typedCopies);
+  const dirtyRate = rates(measured.dirtyImports);
+  results.push(
+    {
+      name: `${label}, typed mapping (${typedColumnsLabel()}), Postgres worker`,
+      value: typedRate,
+      unit: 'MB/s',
+      baseline: { name: 'psql \\copy into a table of those types', value: typedCopyRate },
+      ratio: ratio(typedRate, typedCopyRate),
+      target: '>= 0.8x',
+      note: runsNote(measured.typedImports.map((m) => m.rate)),
+    },
+    {
+      name: `${label}, 1% bad ids ('n/a'), typed mapping, Postgres worker`,
+      value: dirtyRate,
+      unit: 'MB/s',
+      baseline: { name: 'the clean file, same mapping', value: typedRate },
+      ratio: ratio(dirtyRate, typedRate),
+      target: '>= 0.67x (costs <= 1.5x the clean file)',
+      note: notes(
+        `costs ${ratio(typedRate, dirtyRate)}x the clean file's time per MB`,
+        `${bad} rows rejected, as many as written`,
+        runsNote(measured.dirtyImports.map((m) => m.rate)),
+      ),
+    },
+  );
+  return results;
+}
+
+async function importCase(context: BenchContext, dir: string, options: CaseOptions): Promise<BenchResult[]> {
+  const file = join(dir, `import-${mebibytes(options.bytes)}.csv`);
+  const dirtyFile = join(dir, `import-${mebibytes(options.bytes)}-dirty.csv`);
+  const { rows } = await writeImportCsv(file, options.bytes);
+  const dirty = options.typed ? await writeImportCsv(dirtyFile, options.bytes, BAD_EVERY) : { rows: 0, badRows: 0 };
   const { size } = await stat(file);
   const label = `import ${mebibytes(size)} MiB CSV (10 quoted columns, ${rows} rows)`;
+  const mapping = { mapping: typedMappingMetadata() };
   try {
-    const results = await withScratchDatabase(context.adminUrl, async (url) => {
+    return await withScratchDatabase(context.adminUrl, async (url) => {
       const uploadDir = join(dir, 'uploads');
       await mkdir(uploadDir, { recursive: true });
       const worker = await spawnWorker({
@@ -158,59 +169,63 @@ async function importCase(
       try {
         await waitForText(worker, /worker started/);
         const idleRss = rssBytes(worker.pid);
-        const copies: number[] = [];
-        const imports: Measured[] = [];
-        for (let round = 0; round < runs; round++) {
-          if (baseline) copies.push(await psqlCopyRate(url, file, size));
-          imports.push(await workerImport(url, uploadDir, file, rows, worker.pid, `${mebibytes(size)}${round}`));
-          context.log(
-            `${label}, run ${round + 1}: worker ${imports.at(-1)?.rate} MB/s${baseline ? `, psql \\copy ${copies.at(-1)} MB/s` : ''}`,
-          );
+        const measured: Rounds = {
+          copies: [],
+          loads: [],
+          imports: [],
+          typedCopies: [],
+          typedImports: [],
+          dirtyImports: [],
+        };
+        const clean = { rows, rejected: 0 };
+        const common = { url, uploadDir, workerPid: worker.pid };
+        for (let round = 0; round < options.runs; round++) {
+          const id = (kind: number) => `${mebibytes(size)}${round}${kind}`;
+          measured.copies.push(await psqlCopyRate(url, file, size, rows, tableColumns(false)));
+          // pgloader loads a few MB/s here: a second round would add minutes per GiB and tell little more.
+          if (round === 0) measured.loads.push(await pgloaderRate(url, file, size, rows, tableColumns(false)));
+          measured.imports.push(await workerImport({ ...common, file, expected: clean, round: id(0) }));
+          let line = `${label}, run ${round + 1}: worker ${measured.imports.at(-1)?.rate} MB/s, psql \\copy ${measured.copies.at(-1)} MB/s, pgloader ${round === 0 ? `${measured.loads.at(-1)?.rate} MB/s` : 'not run'}`;
+          if (options.typed) {
+            measured.typedCopies.push(await psqlCopyRate(url, file, size, rows, tableColumns(true)));
+            measured.typedImports.push(
+              await workerImport({ ...common, file, expected: clean, metadata: mapping, round: id(1) }),
+            );
+            const expected = { rows: dirty.rows - dirty.badRows, rejected: dirty.badRows };
+            measured.dirtyImports.push(
+              await workerImport({ ...common, file: dirtyFile, expected, metadata: mapping, round: id(2) }),
+            );
+            line += `; typed: worker ${measured.typedImports.at(-1)?.rate} MB/s, psql \\copy ${measured.typedCopies.at(-1)} MB/s, 1% bad ${measured.dirtyImports.at(-1)?.rate} MB/s`;
+          }
+          context.log(line);
         }
-        const rate = median(imports.map((m) => m.rate));
-        const copyRate = baseline ? median(copies) : 0;
-        return [
-          baseline
-            ? {
-                name: `${label}, Postgres worker`,
-                value: rate,
-                unit: 'MB/s',
-                baseline: { name: 'psql \\copy into 10 text columns', value: copyRate },
-                ratio: ratio(rate, copyRate),
-                target: '>= 0.4x',
-              }
-            : {
-                name: `${label}, Postgres worker`,
-                value: rate,
-                unit: 'MB/s',
-                note: 'no \\copy baseline at this size (time): compare with the 1 GiB row',
-              },
-          {
-            name: `${label}: worker peak RSS`,
-            value: mebibytes(Math.max(...imports.map((m) => m.peakRss))),
-            unit: 'MiB',
-            target: '< 100 MB',
-            note: `idle ${mebibytes(idleRss)} MiB before the import`,
-          },
-        ] satisfies BenchResult[];
+        return caseResults(label, options, measured, idleRss, dirty.badRows);
       } finally {
         await worker.stop();
       }
     });
-    return results;
   } finally {
     await rm(file, { force: true });
+    await rm(dirtyFile, { force: true });
   }
 }
 
 export async function importBench(context: BenchContext): Promise<BenchResult[]> {
+  // Before any file is written: without pgloader the benchmark has no second baseline.
+  const pgloader = await pgloaderVersion();
   const dir = await mkdtemp(join(tmpdir(), 'csvup-bench-import-'));
   try {
     if (context.quick)
-      return [...(await importCase(context, dir, 32 * MiB, 1, true)), await embeddedCase(context, dir, 32 * MiB)];
+      return [
+        ...(await importCase(context, dir, { bytes: 32 * MiB, runs: 1, typed: true, pgloader })),
+        await embeddedCase(context, dir, 32 * MiB),
+      ];
     // PGlite imports at a few MB/s: a 1 GiB file would take most of the run, 128 MiB shows the rate.
-    const results = [...(await importCase(context, dir, GiB, 2, true)), await embeddedCase(context, dir, 128 * MiB)];
-    // The 3 GiB file, its rows in Postgres (jsonb, about twice the CSV) and the baseline table at once.
+    const results = [
+      ...(await importCase(context, dir, { bytes: GiB, runs: 2, typed: true, pgloader })),
+      await embeddedCase(context, dir, 128 * MiB),
+    ];
+    // The 3 GiB file, its rows in Postgres (jsonb, about twice the CSV) and a baseline table at once.
     const needed = 3 * GiB * 5;
     const free = await freeBytes(dir);
     if (free < needed) {
@@ -221,7 +236,7 @@ export async function importBench(context: BenchContext): Promise<BenchResult[]>
         unit: 'skipped',
         note: `not enough disk: ${mebibytes(free)} MiB free, ${mebibytes(needed)} MiB needed`,
       });
-    } else results.push(...(await importCase(context, dir, 3 * GiB, 1, false)));
+    } else results.push(...(await importCase(context, dir, { bytes: 3 * GiB, runs: 1, typed: false, pgloader })));
     return results;
   } finally {
     await rm(dir, { recursive: true, force: true });
