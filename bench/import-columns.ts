@@ -2,7 +2,7 @@
 // mapping see them: all text, or typed as the service's own suggested mapping
 // types this file (integer id, email, decimal amount, ISO date), with the
 // PostgreSQL type a typed destination table gives each.
-import type { ColumnType } from '../server/import/value-types.ts';
+import type { ColumnType } from '../server/import/rows/value-types.ts';
 import { IMPORT_COLUMNS } from './bench-files.ts';
 
 interface TypedColumn {

@@ -6,7 +6,6 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { openDatabase } from '../db/client.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueImportJob } from '../server/queue/enqueue-job.ts';
