@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
   };
-  const directory = fileURLToPath(new URL('./results', import.meta.url));
+  const directory = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(directory, { recursive: true });
   const file = `${directory}${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`;
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2)}\n`);

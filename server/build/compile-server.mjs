@@ -11,7 +11,7 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}dist/`;
 /** What `pnpm start` runs: API, tus, web UI and an in-process worker. */
 export const SERVICE_BUNDLE = `${DIST}main.mjs`;
