@@ -61,7 +61,7 @@ export async function concurrentBench(context: BenchContext): Promise<BenchResul
             value: mebibytes(peakRss),
             unit: 'MiB',
             note: `idle ${mebibytes(idleRss)} MiB`,
-            target: '< 200 MB',
+            target: '< 150 MB',
           },
         ];
       } finally {

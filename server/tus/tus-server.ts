@@ -9,6 +9,7 @@ import { errorBody } from '../errors.ts';
 import { deleteUpload } from '../uploads/delete-upload.ts';
 import { generateUploadId } from '../uploads/upload-id.ts';
 import { createUploadStore } from './create-upload-store.ts';
+import { writeBodiesDirectly } from './direct-body-writes.ts';
 import { DRAFT_REQUEST_HEADERS, DRAFT_RESPONSE_HEADERS } from './draft/draft-headers.ts';
 import { diskFull, uploadBusy } from './tus-errors.ts';
 import { createTusHooks, type TusHookOptions, type TusHooks } from './tus-hooks.ts';
@@ -105,5 +106,6 @@ export async function createTusServer(options: TusServerOptions): Promise<TusSer
       return undefined;
     },
   });
+  writeBodiesDirectly(server);
   return { server, store, locker, hooks, lockDrainMs: options.lockDrainMs ?? 3000 };
 }
