@@ -3,6 +3,7 @@
 // previewed, and is imported only by POST /api/uploads/:id/import with the
 // reviewed options; a held upload nobody imports expires like an unfinished one.
 import { stat } from 'node:fs/promises';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireIdleUploads } from '../server/cleanup/expire-idle-uploads.ts';
@@ -23,7 +24,10 @@ describe.skipIf(databaseUnavailable())(`review mode (${databaseKind})`, () => {
 
   beforeAll(async () => {
     // Maintenance off: the test runs reconciliation and expiry itself, when it wants.
-    harness = await startTestService({ env: { UPLOAD_EXPIRY_HOURS: '1' }, maintenance: false });
+    harness = await startTestService({
+      env: { UPLOAD_EXPIRY_HOURS: '1', IMPORT_TARGETS: 'public.review_towns' },
+      maintenance: false,
+    });
     token = await harness.tokenFor('rita');
   });
   afterAll(() => harness?.stop());
@@ -111,6 +115,40 @@ describe.skipIf(databaseUnavailable())(`review mode (${databaseKind})`, () => {
     expect(
       await harness.service.database.db.selectFrom('jobs').where('upload_id', '=', id).selectAll().execute(),
     ).toHaveLength(1);
+  });
+
+  it('imports a held upload into an allowed existing table chosen as its destination', async () => {
+    const { db } = harness.service.database;
+    await sql`CREATE TABLE IF NOT EXISTS public.review_towns (id bigint PRIMARY KEY, town text NOT NULL)`.execute(db);
+    const config = await apiRequest<{ importTargets: string[] }>(harness.baseUrl, '/api/config', token);
+    expect(config.body.importTargets).toEqual(['public.review_towns']);
+    const { id } = await sendFile({ review: 'true' });
+    const mapping = {
+      target: 'public.review_towns',
+      columns: [
+        { source: 'id', name: 'id', type: 'integer' },
+        { source: 'city', name: 'town' },
+      ],
+    };
+    expect((await startImport(id, { delimiter: ';', header: 'true', mapping })).status).toBe(202);
+    const { upload } = await waitForUpload(harness.baseUrl, token, id, jobFinished);
+    expect(upload.job?.result).toMatchObject({
+      rows: 2,
+      rowsRejected: 1,
+      destination: { qualifiedName: 'public.review_towns', owned: false },
+    });
+    const towns = await sql<{
+      id: string;
+      town: string;
+    }>`SELECT id::text, town FROM public.review_towns ORDER BY id`.execute(db);
+    expect(towns.rows).toEqual([
+      { id: '1', town: 'Oslo' },
+      { id: '2', town: 'Bergen' },
+    ]);
+    // The table holds other rows too: the rows API points there instead of guessing which are this upload's.
+    const rows = await apiRequest<{ error: { message: string } }>(harness.baseUrl, `/api/uploads/${id}/rows`, token);
+    expect(rows.status).toBe(409);
+    expect(rows.body.error.message).toMatch(/appended to public\.review_towns/);
   });
 
   it('refuses bad options with 400 and keeps the upload held; answers 404 to another owner', async () => {
