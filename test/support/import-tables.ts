@@ -12,13 +12,19 @@ function runnerOf(db: Runner): SqlRunner {
   return typeof db === 'function' ? db : kyselyRunner(db);
 }
 
-/** `"imports"."name_abcdef12"`: the table created for the upload's import (throws when there is none). */
-export async function importTableOf(db: Runner, uploadId: string): Promise<string> {
+/** `"imports"."name_abcdef12"`: the table created for the upload's import, or null before it exists. */
+export async function findImportTable(db: Runner, uploadId: string): Promise<string | null> {
   const [row] = await runnerOf(db)('SELECT table_schema, table_name FROM import_destinations WHERE upload_id = $1', [
     uploadId,
   ]);
-  if (!row) throw new Error(`upload ${uploadId} has no import table`);
-  return qualifiedName(String(row.table_schema), String(row.table_name));
+  return row ? qualifiedName(String(row.table_schema), String(row.table_name)) : null;
+}
+
+/** The table created for the upload's import (throws when there is none). */
+export async function importTableOf(db: Runner, uploadId: string): Promise<string> {
+  const table = await findImportTable(db, uploadId);
+  if (table === null) throw new Error(`upload ${uploadId} has no import table`);
+  return table;
 }
 
 export interface RecordStats {
@@ -30,9 +36,8 @@ export interface RecordStats {
 /** Rows, distinct record numbers and the highest one in the upload's import table (zeros before it exists). */
 export async function recordStats(db: Runner, uploadId: string): Promise<RecordStats> {
   const run = runnerOf(db);
-  const [found] = await run('SELECT 1 AS present FROM import_destinations WHERE upload_id = $1', [uploadId]);
-  if (!found) return { n: 0, distinct_n: 0, max_n: 0 };
-  const table = await importTableOf(run, uploadId);
+  const table = await findImportTable(run, uploadId);
+  if (table === null) return { n: 0, distinct_n: 0, max_n: 0 };
   const [stats] = await run(
     `SELECT count(*)::int AS n, count(DISTINCT record_number)::int AS distinct_n, coalesce(max(record_number), 0)::int AS max_n FROM ${table}`,
   );
