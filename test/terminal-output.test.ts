@@ -18,6 +18,9 @@ import {
 
 const BANNER = /CSV upload service: (http:\/\/127\.0\.0\.1:\d+)\/#token=(cut_[\w-]+)\s*\n\s*API token/;
 
+/** pino-pretty's "[12:34:56.789] INFO (pid): message". */
+const LISTENING = /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \((\d+)\): Server listening at (\S+)$/m;
+
 function stopWhenDone(run: RunningProcess): void {
   onTestFinished(() => {
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
@@ -39,16 +42,19 @@ describe.skipIf(programUnavailable('script', 'apt-get install util-linux'))('pnp
     stopWhenDone(run);
     // Matched on the text without colours and carriage returns (a terminal ends lines with CR LF).
     const plain = () => stripVTControlCharacters(run.stdout()).replaceAll('\r', '');
+    // The banner is written by the main thread, the pretty log lines by pino's transport
+    // thread: on a loaded machine either can come first, so both are waited for.
     const deadline = Date.now() + 90_000;
-    while (!BANNER.test(plain()) && Date.now() < deadline && run.child.exitCode === null)
+    const ready = () => BANNER.test(plain()) && LISTENING.test(plain());
+    while (!ready() && Date.now() < deadline && run.child.exitCode === null)
       await new Promise((r) => setTimeout(r, 100));
     const [, url, token] = plain().match(BANNER) ?? [];
     expect(url, run.stdout()).toBeTruthy();
     // The whole URL, token included, in bold underlined green.
     expect(run.stdout()).toContain(`\u001b[1;4;32m${url}/#token=${token}\u001b[0m`);
-    // pino-pretty's "[12:34:56.789] INFO (pid): message", in colour, and no JSON.
-    const listening = plain().match(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \((\d+)\): Server listening at (\S+)$/m);
-    expect(listening?.[2]).toBe(url);
+    // The listening line in pino-pretty's form, in colour, and no JSON.
+    const listening = plain().match(LISTENING);
+    expect(listening?.[2], run.stdout()).toBe(url);
     expect(run.stdout()).toContain('\u001b[32mINFO\u001b[39m');
     expect(plain()).not.toMatch(/^\{"level"/m);
     expect((await apiRequest(url as string, '/api/uploads', token as string)).status).toBe(200);
