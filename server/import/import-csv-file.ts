@@ -13,6 +13,7 @@ import { describeParseError } from './parse/parse-error-message.ts';
 import { BatchAssembler } from './rows/batch-assembler.ts';
 import { BatchCommitter } from './sink/batch-committer.ts';
 import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './sink/batch-sink.ts';
+import { copyCsvFormatFor } from './sink/copy-csv.ts';
 import { PiecePool } from './sink/piece-pool.ts';
 import { hashFilePrefix } from './source/hash-file-prefix.ts';
 import { fileImportSource, type ImportSource } from './source/import-source.ts';
@@ -69,8 +70,10 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
     bytesRead += chunk.length;
   });
   const pieces = new PiecePool();
+  const copyFormat = copyCsvFormatFor(format.dialect);
   const committer = new BatchCommitter(
     sink,
+    copyFormat,
     options.signal,
     (piece) => pieces.give(piece),
     () => assembler.storedColumns,
@@ -92,6 +95,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
       headerTrailingDelimiter: format.dialect.headerTrailingDelimiter,
       mapping: settings.mapping ?? null,
       errorPolicy: settings.errorPolicy ?? {},
+      format: copyFormat,
       toSourceOffset: (offset) => decoder.toSourceOffset(offset),
     },
     (piece) => committer.write(piece),
@@ -99,7 +103,14 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   );
   const { delimiter, quote } = format.dialect;
   const parser = new CsvRecordParser(
-    { delimiter, quote, escape: format.dialect.escape, maxRecordSize },
+    // Verbatim records are only worth finding where they are stored as they are.
+    {
+      delimiter,
+      quote,
+      escape: format.dialect.escape,
+      maxRecordSize,
+      verbatim: copyFormat.verbatim && !settings.mapping,
+    },
     resume?.lineNumber ?? 1,
   );
   const source = input.openRange(startOffset);

@@ -6,6 +6,7 @@
 // split in halves until the refused rows are found: each becomes a row error
 // and the rest of the batch is loaded.
 import type { Batch, RowError } from '../sink/batch-sink.ts';
+import type { CopyCsvFormat } from '../sink/copy-csv.ts';
 import type { BatchTransaction } from '../sink/write-batch.ts';
 import type { Destination } from './destination.ts';
 import { tableOf } from './destination-sql.ts';
@@ -32,7 +33,7 @@ export async function appendToExistingTable(
     }
   })();
   try {
-    await tx.copy(`${STAGING} (record_number, ${staged.join(', ')})`, recording);
+    await tx.copy(`${STAGING} (record_number, ${staged.join(', ')})`, batch.format, recording);
   } finally {
     for (const piece of sent) batch.reuse(piece);
   }
@@ -53,7 +54,13 @@ export async function appendToExistingTable(
       await tx.query('RELEASE SAVEPOINT append_rows');
       if (to - from === 1) {
         refused.push(
-          refusedRowError(error, origins, from, destination, await stagedLine(tx, staged, origins.recordNumbers[from])),
+          refusedRowError(
+            error,
+            origins,
+            from,
+            destination,
+            await stagedValues(tx, staged, origins.recordNumbers[from], batch.format),
+          ),
         );
         return;
       }
@@ -85,11 +92,19 @@ function insertStatement(destination: Destination, staged: string[]): string {
   return `INSERT INTO ${tableOf(destination)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM (${rows}) AS incoming ORDER BY record_number${conflict}`;
 }
 
-/** The staged values of one record, tab-separated as COPY had them (for the row error's raw text). */
-async function stagedLine(tx: BatchTransaction, staged: string[], recordNumber: number): Promise<string | null> {
+/** The staged values of one record as CSV fields, as COPY had them (for the row error's raw text). */
+async function stagedValues(
+  tx: BatchTransaction,
+  staged: string[],
+  recordNumber: number,
+  format: CopyCsvFormat,
+): Promise<string | null> {
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const quote = literal(format.quote);
+  const doubled = literal(format.quote + format.quote);
+  const fields = staged.map((v) => `coalesce(${quote} || replace(${v}, ${quote}, ${doubled}) || ${quote}, '\\N')`);
   const { rows } = await tx.query(
-    `SELECT concat_ws(E'\\t', record_number, ${staged.map((v) => `coalesce(${v}, '\\N')`).join(', ')}) AS line
-       FROM pg_temp.${STAGING} WHERE record_number = $1`,
+    `SELECT concat_ws(${literal(format.delimiter)}, ${fields.join(', ')}) AS line FROM pg_temp.${STAGING} WHERE record_number = $1`,
     [recordNumber],
   );
   return rows[0] ? String(rows[0].line) : null;

@@ -4,14 +4,13 @@
 // goes on with the rows after it. A bad value costs one row and one more COPY
 // statement, never a slow path for the whole file.
 import type { Batch, RowError } from '../sink/batch-sink.ts';
-import type { BatchRowOrigins } from '../sink/copy-text.ts';
+import type { BatchRowOrigins, CopyCsvFormat } from '../sink/copy-csv.ts';
+import { copyRowAtLine, copyRowValues } from '../sink/copy-csv-rows.ts';
 import type { BatchTransaction } from '../sink/write-batch.ts';
 import { type Destination, RECORD_NUMBER_COLUMN } from './destination.ts';
 import { tableOf } from './destination-sql.ts';
 import { refusedCopyLine, refusedRowError } from './refused-rows.ts';
 import { quoteIdentifier } from './sql-names.ts';
-
-const LF = 0x0a;
 
 /** `"imports"."t" ("record_number", "a", …)`: what COPY fills. */
 export function copyColumnsOf(destination: Destination): string {
@@ -44,13 +43,13 @@ export async function loadSettingAsideRefusedRows(
   };
   await tx.query('SAVEPOINT batch_rows');
   try {
-    await tx.copy(into, recording);
+    await tx.copy(into, batch.format, recording);
     return [];
   } catch (error) {
     if (refusedCopyLine(error) === null) throw error;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) kept.push(next.value);
     const { origins } = await batch.summary;
-    return await loadAroundRefusals(tx, into, Buffer.concat(kept), origins, destination, error);
+    return await loadAroundRefusals(tx, into, batch.format, Buffer.concat(kept), origins, destination, error);
   } finally {
     for (const piece of kept) batch.reuse(piece);
   }
@@ -59,6 +58,7 @@ export async function loadSettingAsideRefusedRows(
 async function loadAroundRefusals(
   tx: BatchTransaction,
   into: string,
+  format: CopyCsvFormat,
   text: Buffer,
   origins: BatchRowOrigins,
   destination: Destination,
@@ -73,31 +73,22 @@ async function loadAroundRefusals(
     const line = refusedCopyLine(refusal);
     if (line === null) throw refusal;
     await tx.query('ROLLBACK TO SAVEPOINT batch_rows');
-    const start = lineStart(rest, line);
-    const end = rest.indexOf(LF, start) + 1;
+    const row = copyRowAtLine(rest, line, format);
+    if (row === null) throw refusal;
     // The rows before the refused one passed: COPY checks rows in order.
-    if (start > 0) await tx.copy(into, once(rest.subarray(0, start)));
-    refused.push(
-      refusedRowError(refusal, origins, first + line - 1, destination, rest.toString('utf8', start, end - 1)),
-    );
-    rest = rest.subarray(end);
-    first += line;
+    if (row.start > 0) await tx.copy(into, format, once(rest.subarray(0, row.start)));
+    refused.push(refusedRowError(refusal, origins, first + row.index, destination, copyRowValues(rest, row, format)));
+    rest = rest.subarray(row.end);
+    first += row.index + 1;
     if (rest.length === 0) return refused;
     await tx.query('SAVEPOINT batch_rows');
     try {
-      await tx.copy(into, once(rest));
+      await tx.copy(into, format, once(rest));
       return refused;
     } catch (error) {
       refusal = error;
     }
   }
-}
-
-/** Byte offset where 1-based line `line` of the COPY text starts. */
-function lineStart(text: Buffer, line: number): number {
-  let at = 0;
-  for (let n = 1; n < line; n++) at = text.indexOf(LF, at) + 1;
-  return at;
 }
 
 async function* once(piece: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -3,7 +3,7 @@
 // than the connection or the statement, and the error's context names the
 // line of the COPY input and often the column.
 import type { RowError } from '../sink/batch-sink.ts';
-import type { BatchRowOrigins } from '../sink/copy-text.ts';
+import type { BatchRowOrigins } from '../sink/copy-csv.ts';
 import type { Destination } from './destination.ts';
 
 interface DatabaseErrorFields {
@@ -33,7 +33,8 @@ export function refusedRowError(
   origins: BatchRowOrigins,
   index: number,
   destination: Destination,
-  line: string | null,
+  /** The row's values as they were sent to PostgreSQL, without the record number. */
+  values: string | null,
 ): RowError {
   const fields = error as DatabaseErrorFields;
   const sqlColumn = /, column ([^:]+):/.exec(fields.where ?? '')?.[1];
@@ -44,7 +45,6 @@ export function refusedRowError(
     lineNumber: origins.lineNumbers[index],
     column: column ? (column.header ?? column.name) : null,
     message: `PostgreSQL refused the row: ${fields.message ?? String(error)}${detail}`,
-    // The values as sent to PostgreSQL, without the record number.
-    raw: line === null ? null : line.slice(line.indexOf('\t') + 1),
+    raw: values,
   };
 }

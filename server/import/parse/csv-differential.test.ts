@@ -16,7 +16,7 @@ import {
 } from '../../../test/support/import-testbed.ts';
 import { importCsvFile } from '../import-csv-file.ts';
 import type { ImportSettings } from '../import-settings.ts';
-import { withoutNul } from '../sink/copy-text.ts';
+import { withoutNul } from '../sink/copy-csv.ts';
 import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './csv-record-parser.ts';
 
 interface TestDialect {

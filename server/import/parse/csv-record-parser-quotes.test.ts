@@ -2,8 +2,8 @@
 // escapes, spaces around quoted fields, stray inner quotes, and the escaping
 // hints it gives the COPY encoder for every value that holds a quote.
 import { describe, expect, it } from 'vitest';
-import { readCopyTextLine } from '../../../test/support/copy-text-reader.ts';
-import { copyTextRow } from '../sink/copy-text.ts';
+import { readCopyCsvLine } from '../../../test/support/copy-csv-reader.ts';
+import { copyCsvRow } from '../sink/copy-csv.ts';
 import { type CsvParserSettings, CsvRecordParser, type ParsedRecord } from './csv-record-parser.ts';
 
 const BASE = { delimiter: ',', quote: '"', maxRecordSize: 1024 * 1024 };
@@ -13,9 +13,11 @@ function parse(input: string, settings: Partial<CsvParserSettings> = {}): Parsed
   return [...parser.push(Buffer.from(input)), ...parser.end()];
 }
 
-/** The COPY text line of each record, read back the way COPY reads it. */
+const COPY_FORMAT = { delimiter: ',', quote: '"', verbatim: false };
+
+/** The COPY CSV line of each record, read back the way COPY reads it. */
 function storedValues(records: ParsedRecord[]): unknown[] {
-  return records.map((record) => readCopyTextLine(copyTextRow(record.fields, record.escapes)));
+  return records.map((record) => readCopyCsvLine(copyCsvRow(record.fields, record.escapes, COPY_FORMAT), COPY_FORMAT));
 }
 
 describe('CsvRecordParser quoting', () => {

@@ -8,6 +8,7 @@
 import { isAscii } from 'node:buffer';
 import { CsvSyntaxError } from './csv-syntax-error.ts';
 import { NOT_ENDED, OversizedRecord } from './oversized-record.ts';
+import { fromLatin1, splitVerbatim, Utf8Check, type VerbatimDialect } from './verbatim-record.ts';
 
 export { CsvSyntaxError };
 
@@ -19,14 +20,22 @@ export interface CsvParserSettings {
   escape?: string;
   /** A record longer than this (bytes) is rejected and skipped; an open quote that runs past it is fatal. */
   maxRecordSize: number;
+  /**
+   * Look for verbatim records (see ParsedRecord.verbatim): only when PostgreSQL's
+   * CSV COPY takes this delimiter and quote (copyCsvFormatFor says so).
+   */
+  verbatim?: boolean;
 }
 
 /** How much of a skipped, over-long record the error report keeps. */
 export const OVERSIZED_RAW_PREFIX = 1024;
 
 export class ParsedRecord {
+  #fields: string[] | null;
+
   constructor(
-    readonly fields: string[],
+    /** Null for a verbatim record: its fields are split from its text when first asked for. */
+    fields: string[] | null,
     /** Stream offset just after the record's line ending: where a resumed read starts. */
     readonly end: number,
     /** Physical line (1-based) the record starts on. */
@@ -37,11 +46,37 @@ export class ParsedRecord {
     readonly problem: string | null,
     /** Bit i set: field i may hold a character JSON must escape; ANY_FIELD when that is unknown. */
     readonly escapes: number,
-    // The raw text is sliced only for the few records that are rejected.
+    // The raw text is sliced only for the few records that are rejected, and for verbatim ones.
     private readonly text: string,
     private readonly rawStart: number,
     private readonly rawEnd: number,
-  ) {}
+    /** Fields of a verbatim record (0 for any other): see `verbatim`. */
+    readonly verbatimFields = 0,
+    private readonly dialect: VerbatimDialect | null = null,
+  ) {
+    this.#fields = fields;
+  }
+
+  get fields(): string[] {
+    this.#fields ??= splitVerbatim(this.text.slice(this.rawStart, this.rawEnd), this.dialect as VerbatimDialect);
+    return this.#fields;
+  }
+
+  /** How many fields the record has, without splitting a verbatim one. */
+  get fieldCount(): number {
+    return this.#fields === null ? this.verbatimFields : this.#fields.length;
+  }
+
+  /**
+   * The record's bytes as written (without the line ending), one latin1
+   * character per byte, when PostgreSQL's CSV COPY with the parser's delimiter
+   * and quote reads them into exactly `fields`: quotes only around whole
+   * fields, doubled inside, valid UTF-8, no backslash (COPY's NULL is \N) and
+   * no U+0000. Null for any other record.
+   */
+  get verbatim(): string | null {
+    return this.verbatimFields > 0 ? this.text.slice(this.rawStart, this.rawEnd) : null;
+  }
 
   /** The record as written, without its line ending, as UTF-8 text. */
   get raw(): string {
@@ -51,7 +86,6 @@ export class ParsedRecord {
 
 const LF = 10;
 const CR = 13;
-const NON_ASCII = /[\x80-\xff]/;
 /** Backslash and control characters other than line breaks: what JSON text must escape, besides quotes. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
 const NEEDS_ESCAPING = /[\\\x00-\x09\x0b\x0c\x0e-\x1f]/;
@@ -73,9 +107,10 @@ export const ANY_FIELD = -1;
  */
 const TEXT_SLICE_BYTES = 64 * 1024;
 
-function fromLatin1(text: string): string {
-  return NON_ASCII.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
-}
+/** Verbatim records tried in a row without one found, before the parser stops trying for a while. */
+const VERBATIM_MISSES = 32;
+/** Records read the full way after that, before verbatim ones are looked for again. */
+const VERBATIM_PAUSE = 4096;
 
 export class CsvRecordParser {
   readonly #delimiter: string;
@@ -93,8 +128,11 @@ export class CsvRecordParser {
   #line: number;
   /** Whether `#text` holds a byte above 0x7f (fields then need decoding). */
   #nonAscii = false;
-  /** Whether `#text` is free of NEEDS_ESCAPING: then only quoted fields with quotes or line breaks need escaping. */
-  #plain = true;
+  /**
+   * Whether `#text` is free of NEEDS_ESCAPING: then only quoted fields with quotes or line breaks need escaping.
+   * Found out when a record is first read the full way: verbatim records never ask.
+   */
+  #plain: boolean | null = null;
   /** The over-long record being stepped over, if any. */
   #oversized: OversizedRecord | null = null;
   // Next index at or after the scan position of each special character in `#text`,
@@ -104,6 +142,16 @@ export class CsvRecordParser {
   #nextQuote = -1;
   #nextDelimiter = -1;
   #nextEscape = -1;
+  #nextBackslash = -1;
+  #nextNul = -1;
+  /** How verbatim records split, or null when they are not looked for. */
+  readonly #verbatimDialect: VerbatimDialect | null;
+  /** Whether `#text` is valid UTF-8 (a verbatim record must be). */
+  #validUtf8 = true;
+  readonly #utf8 = new Utf8Check();
+  /** Verbatim records looked for in vain since the last one found; records left until they are looked for again. */
+  #verbatimMisses = 0;
+  #verbatimPause = 0;
 
   constructor(settings: CsvParserSettings, firstLine = 1) {
     this.#delimiter = settings.delimiter;
@@ -115,6 +163,10 @@ export class CsvRecordParser {
     this.#needsEscaping = settings.quote === '"' ? NEEDS_ESCAPING : NEEDS_ESCAPING_WITH_QUOTE;
     this.#maxRecordSize = settings.maxRecordSize;
     this.#line = firstLine;
+    this.#verbatimDialect =
+      settings.verbatim && this.#escape === '' && this.#quoteCode !== -1
+        ? { delimiter: settings.delimiter, quote: settings.quote }
+        : null;
   }
 
   /** Parses a chunk of UTF-8 bytes; returns the records it completes. */
@@ -133,8 +185,11 @@ export class CsvRecordParser {
       text = text.slice(consumed);
     }
     const carried = this.#text.length > 0;
-    this.#nonAscii = (this.#nonAscii && carried) || !isAscii(bytes);
-    this.#plain = (this.#plain || !carried) && !this.#needsEscaping.test(text);
+    const ascii = isAscii(bytes);
+    // Checked across slices: a character cut at the slice's end is completed by the next one.
+    const validUtf8 = this.#utf8.check(bytes, ascii);
+    this.#validUtf8 = (this.#validUtf8 || !carried) && validUtf8;
+    this.#nonAscii = (this.#nonAscii && carried) || !ascii;
     this.#setText(this.#text + text);
     this.#parse(false, records);
   }
@@ -146,17 +201,22 @@ export class CsvRecordParser {
       this.#continueOversized('', true, false, records);
       return records;
     }
+    // A character cut short by the end of the file.
+    if (!this.#utf8.complete) this.#validUtf8 = false;
     this.#parse(true, records);
     return records;
   }
 
   #setText(text: string): void {
     this.#text = text;
+    this.#plain = null;
     this.#nextLf = -1;
     this.#nextCr = -1;
     this.#nextQuote = -1;
     this.#nextDelimiter = -1;
     this.#nextEscape = -1;
+    this.#nextBackslash = -1;
+    this.#nextNul = -1;
   }
 
   #parse(final: boolean, records: ParsedRecord[]): void {
@@ -172,7 +232,7 @@ export class CsvRecordParser {
         line++;
         continue;
       }
-      const record = this.#record(pos, line, final);
+      const record = this.#verbatimOrFull(pos, line, final);
       if (record === null) break;
       records.push(record);
       pos = record.end - this.#textOffset;
@@ -190,11 +250,106 @@ export class CsvRecordParser {
     this.#setText(rest);
   }
 
+  /** The record starting at `start` (verbatim when it can be), or null when its end has not arrived yet. */
+  #verbatimOrFull(start: number, line: number, final: boolean): ParsedRecord | null {
+    if (this.#verbatimDialect === null || !this.#validUtf8) return this.#record(start, line, final);
+    if (this.#verbatimPause > 0) {
+      this.#verbatimPause--;
+      return this.#record(start, line, final);
+    }
+    // The scan moves the search positions on; a record read the full way after it starts from these again.
+    const saved = [this.#nextLf, this.#nextCr, this.#nextQuote, this.#nextDelimiter];
+    const record = this.#verbatimRecord(start, line, final);
+    if (record !== undefined) {
+      if (record !== null) this.#verbatimMisses = 0;
+      return record;
+    }
+    [this.#nextLf, this.#nextCr, this.#nextQuote, this.#nextDelimiter] = saved;
+    // A file whose records are never verbatim is not scanned twice per record.
+    if (++this.#verbatimMisses >= VERBATIM_MISSES) {
+      this.#verbatimMisses = 0;
+      this.#verbatimPause = VERBATIM_PAUSE;
+    }
+    return this.#record(start, line, final);
+  }
+
+  /**
+   * The verbatim record starting at `start`: each field unquoted without a
+   * quote character, or quoted with quotes doubled inside and the delimiter or
+   * line break right after the closing quote. Null when its end has not
+   * arrived yet; undefined when it is not verbatim (read it the full way).
+   */
+  #verbatimRecord(start: number, line: number, final: boolean): ParsedRecord | null | undefined {
+    const text = this.#text;
+    const quote = this.#quoteCode;
+    let fields = 0;
+    let breaks = 0;
+    let pos = start;
+    for (;;) {
+      fields++;
+      if (text.charCodeAt(pos) === quote) {
+        const opened = pos;
+        let close = this.#next('quote', pos + 1);
+        // A doubled quote is one quote character of the value.
+        while (close + 1 < text.length && text.charCodeAt(close + 1) === quote) close = this.#next('quote', close + 2);
+        if (close + 1 >= text.length && !final) return null;
+        if (close === text.length) return undefined;
+        if (this.#nextBreak(opened) < close) breaks += countBreaks(text, opened, close);
+        pos = close + 1;
+        if (pos === text.length) break;
+        if (text[pos] === this.#delimiter) {
+          pos++;
+          continue;
+        }
+        const code = text.charCodeAt(pos);
+        if (code === LF || code === CR) break;
+        // A character after the closing quote: the full reading decides what it means.
+        return undefined;
+      }
+      const delimiter = this.#next('delimiter', pos);
+      const lineBreak = this.#nextBreak(pos);
+      const end = Math.min(delimiter, lineBreak);
+      if (end === text.length && !final) return null;
+      // A quote inside an unquoted field (or spaces before an opening one) is read differently by PostgreSQL.
+      if (this.#next('quote', pos) < end) return undefined;
+      pos = end;
+      if (delimiter < lineBreak) {
+        pos++;
+        continue;
+      }
+      break;
+    }
+    if (pos - start > this.#maxRecordSize) return undefined;
+    if (this.#next('backslash', start) < pos || this.#next('nul', start) < pos) return undefined;
+    let end = pos;
+    if (pos < text.length) {
+      if (text.charCodeAt(pos) === CR) {
+        if (pos + 1 === text.length && !final) return null;
+        end = text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1;
+      } else end = pos + 1;
+      breaks++;
+    }
+    return new ParsedRecord(
+      null,
+      this.#textOffset + end,
+      line,
+      line + breaks,
+      null,
+      ANY_FIELD,
+      text,
+      start,
+      pos,
+      fields,
+      this.#verbatimDialect,
+    );
+  }
+
   /** The record starting at `start`, or null when its end has not arrived yet. */
   #record(start: number, line: number, final: boolean): ParsedRecord | null {
     const text = this.#text;
     const fields: string[] = [];
     let problem: string | null = null;
+    this.#plain ??= !this.#needsEscaping.test(text);
     let escapes = this.#plain ? 0 : ANY_FIELD;
     let breaks = 0;
     let pos = start;
@@ -374,9 +529,15 @@ export class CsvRecordParser {
     return Math.min(this.#next('lf', from), this.#next('cr', from));
   }
 
-  #next(what: 'lf' | 'cr' | 'quote' | 'delimiter' | 'escape', from: number): number {
+  #next(what: 'lf' | 'cr' | 'quote' | 'delimiter' | 'escape' | 'backslash' | 'nul', from: number): number {
     const text = this.#text;
     switch (what) {
+      case 'backslash':
+        if (this.#nextBackslash < from) this.#nextBackslash = indexOrLength(text, '\\', from);
+        return this.#nextBackslash;
+      case 'nul':
+        if (this.#nextNul < from) this.#nextNul = indexOrLength(text, '\u0000', from);
+        return this.#nextNul;
       case 'escape':
         if (this.#nextEscape < from) this.#nextEscape = indexOrLength(text, this.#escape, from);
         return this.#nextEscape;

@@ -7,7 +7,7 @@ import type { StoredColumns } from '../destination/destination.ts';
 import { ANY_FIELD, type ParsedRecord } from '../parse/csv-record-parser.ts';
 import { fitRecordWidth, headerCells } from '../parse/record-width.ts';
 import type { BatchSummary, ImportCheckpoint, RowError } from '../sink/batch-sink.ts';
-import { CopyTextBuffer } from '../sink/copy-text.ts';
+import { CopyCsvBuffer, type CopyCsvFormat } from '../sink/copy-csv.ts';
 import type { PiecePool } from '../sink/piece-pool.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
@@ -34,6 +34,8 @@ export interface AssemblerRules {
   headerTrailingDelimiter: boolean;
   mapping: ColumnMapping | null;
   errorPolicy: ErrorPolicy;
+  /** How rows are written for COPY; with `verbatim`, records the parser found verbatim go as the file wrote them. */
+  format: CopyCsvFormat;
   /** File offset of an offset in the parsed (UTF-8) stream: where a resumed read starts. */
   toSourceOffset(parsedOffset: number): number;
 }
@@ -49,7 +51,9 @@ export class BatchAssembler {
   #titlesToSkip: number;
   #recordNumber: number;
   #rowsRejected: number;
-  readonly #rows: CopyTextBuffer;
+  readonly #rows: CopyCsvBuffer;
+  /** Whether a verbatim record is stored as it is: no mapping changes its fields. */
+  readonly #sendsVerbatim: boolean;
   #errors: RowError[] = [];
   #batchStart = 0;
   #end = 0;
@@ -74,7 +78,8 @@ export class BatchAssembler {
     this.#recordNumber = start.recordNumber;
     this.#rowsRejected = start.rowsRejected;
     this.#nextLine = start.lineNumber;
-    this.#rows = new CopyTextBuffer(emitRows, pieces);
+    this.#rows = new CopyCsvBuffer(rules.format, emitRows, pieces);
+    this.#sendsVerbatim = rules.format.verbatim && rules.mapping === null;
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -118,23 +123,32 @@ export class BatchAssembler {
 
   /** `record.end` is an offset in the parsed stream, which toSourceOffset maps to the file. */
   add(record: ParsedRecord): void {
-    const { end, fields } = record;
+    const { end } = record;
     this.#nextLine = record.nextLine;
     if (this.#titlesToSkip > 0 || (this.#shaper === null && this.rules.headerPresent)) {
       this.#batchStart = end;
       this.#end = end;
       if (this.#titlesToSkip > 0) this.#titlesToSkip--;
-      else this.#startTable(fields);
+      else this.#startTable(record.fields);
       return;
     }
-    const shaper = this.#shaper ?? this.#startTable(fields);
+    const shaper = this.#shaper ?? this.#startTable(record.fields);
     const recordNumber = ++this.#recordNumber;
     this.#end = end;
     if (record.problem !== null) {
       this.#reject(recordNumber, record, null, record.problem);
       return;
     }
-    const widthProblem = fitRecordWidth(fields, this.#header?.names.length ?? 0);
+    const width = this.#header?.names.length ?? 0;
+    if (this.#sendsVerbatim && record.fieldCount === width) {
+      const verbatim = record.verbatim;
+      if (verbatim !== null) {
+        this.#rows.addVerbatim(recordNumber, record.line, verbatim);
+        return;
+      }
+    }
+    const fields = record.fields;
+    const widthProblem = fitRecordWidth(fields, width);
     if (widthProblem !== null) {
       this.#reject(recordNumber, record, null, widthProblem);
       return;

@@ -5,6 +5,8 @@ import { ImportCancelledError } from '../import-errors.ts';
 import { BatchCommitter, MAX_QUEUED_PIECES } from './batch-committer.ts';
 import { type Batch, type BatchSink, type BatchSummary, LeaseLostError } from './batch-sink.ts';
 
+const COPY_FORMAT = { delimiter: ',', quote: '"', verbatim: true };
+
 function summary(rowCount: number, recordNumber: number): BatchSummary {
   const checkpoint = { byteOffset: recordNumber * 10, recordNumber, lineNumber: recordNumber + 1, columns: ['a'] };
   return {
@@ -60,7 +62,13 @@ describe('BatchCommitter', () => {
   it('streams each batch to the sink and commits batches one after another, in order', async () => {
     const recording = recordingSink();
     const reused: Uint8Array[] = [];
-    const committer = new BatchCommitter(recording.sink, undefined, (part) => reused.push(part), noColumns);
+    const committer = new BatchCommitter(
+      recording.sink,
+      COPY_FORMAT,
+      undefined,
+      (part) => reused.push(part),
+      noColumns,
+    );
     committer.write(piece('a1 '));
     committer.write(piece('a2 '));
     committer.close(summary(2, 2));
@@ -80,7 +88,7 @@ describe('BatchCommitter', () => {
   it('makes the import wait while more pieces are queued than the database has taken', async () => {
     const recording = recordingSink();
     recording.hold();
-    const committer = new BatchCommitter(recording.sink, undefined, () => {}, noColumns);
+    const committer = new BatchCommitter(recording.sink, COPY_FORMAT, undefined, () => {}, noColumns);
     for (let i = 0; i <= MAX_QUEUED_PIECES + 1; i++) committer.write(piece(`${i} `));
     expect(committer.isBehind).toBe(true);
     let waited = false;
@@ -105,7 +113,7 @@ describe('BatchCommitter', () => {
         return false;
       },
     };
-    const committer = new BatchCommitter(refusing, undefined, () => {}, noColumns);
+    const committer = new BatchCommitter(refusing, COPY_FORMAT, undefined, () => {}, noColumns);
     for (let i = 0; i < MAX_QUEUED_PIECES * 3; i++) committer.write(piece('x'));
     await expect(committer.backpressure()).rejects.toThrow(LeaseLostError);
     // Nothing after the refused batch reaches the sink: it would record a checkpoint past lost rows.
@@ -131,7 +139,7 @@ describe('BatchCommitter', () => {
         }
       },
     };
-    const committer = new BatchCommitter(sink, undefined, () => {}, noColumns);
+    const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
     committer.write(piece('complete'));
     committer.close(summary(1, 1));
     committer.write(piece('half'));
@@ -142,7 +150,7 @@ describe('BatchCommitter', () => {
   it('reports an abort at the next batch boundary, after the batches before it', async () => {
     const recording = recordingSink();
     const controller = new AbortController();
-    const committer = new BatchCommitter(recording.sink, controller.signal, () => {}, noColumns);
+    const committer = new BatchCommitter(recording.sink, COPY_FORMAT, controller.signal, () => {}, noColumns);
     committer.write(piece('first'));
     controller.abort();
     // Mid-batch, an abort does not stop the reading: only failures do.
@@ -160,7 +168,7 @@ describe('BatchCommitter', () => {
         return { refused: 0 };
       },
     };
-    const committer = new BatchCommitter(failing, undefined, () => {}, noColumns);
+    const committer = new BatchCommitter(failing, COPY_FORMAT, undefined, () => {}, noColumns);
     committer.write(piece('x'));
     await tick();
     await expect(committer.backpressure()).rejects.toThrow('connection terminated');

@@ -7,10 +7,11 @@ import type { StoredColumns } from '../destination/destination.ts';
 import { ImportCancelledError } from '../import-errors.ts';
 import type { BatchSink, BatchSummary } from './batch-sink.ts';
 import { LeaseLostError } from './batch-sink.ts';
+import type { CopyCsvFormat } from './copy-csv.ts';
 import { RowPieceQueue } from './row-piece-queue.ts';
 
 /** Pieces of COPY text (256 KiB each) that may wait for the database before the import loop pauses. */
-export const MAX_QUEUED_PIECES = 4;
+export const MAX_QUEUED_PIECES = 16;
 /** Batches begun but not committed: the one committing and the one being read (row errors wait in memory too). */
 const MAX_PENDING_BATCHES = 2;
 
@@ -40,6 +41,8 @@ export class BatchCommitter {
 
   constructor(
     private readonly sink: BatchSink,
+    /** The CSV format the rows are written in. */
+    private readonly format: CopyCsvFormat,
     private readonly signal: AbortSignal | undefined,
     /** Where sent pieces go back to (the pool the rows are written into). */
     private readonly reuse: (piece: Uint8Array) => void,
@@ -139,6 +142,7 @@ export class BatchCommitter {
         summary,
         reuse: this.reuse,
         columns,
+        format: this.format,
         refusedEarlier: this.#refusedByDatabase,
       });
       if (committed === false) this.#failure ??= { error: new LeaseLostError() };

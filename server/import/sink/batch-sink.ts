@@ -5,7 +5,7 @@
 import type { JobCheckpoint } from '../../../db/schema.ts';
 import type { StoredColumns } from '../destination/destination.ts';
 import type { HeaderSummary } from '../rows/column-names.ts';
-import type { BatchRowOrigins } from './copy-text.ts';
+import type { BatchRowOrigins, CopyCsvFormat } from './copy-csv.ts';
 
 export interface RowError {
   recordNumber: number;
@@ -27,9 +27,9 @@ export interface ImportCheckpoint extends JobCheckpoint {
 
 /** What a batch holds besides its rows, known once its last record was read. */
 export interface BatchSummary {
-  /** Rows the batch's COPY text holds. */
+  /** Rows the batch's COPY input holds. */
   rowCount: number;
-  /** The record and line number of each row, in the order of the COPY text. */
+  /** The record and line number of each row, in the order of the COPY input. */
   origins: BatchRowOrigins;
   errors: RowError[];
   checkpoint: JobCheckpoint;
@@ -41,13 +41,15 @@ export interface BatchSummary {
 
 export interface Batch {
   /**
-   * The rows as COPY text lines of the destination table (UTF-8, whole lines,
-   * in order; see CopyTextBuffer), produced while the file is read: the iteration ends
+   * The rows as COPY CSV lines of the destination table (UTF-8, whole lines,
+   * in order; see CopyCsvBuffer), produced while the file is read: the iteration ends
    * when the batch is complete, and throws when the import gave up on it.
    */
   rows: AsyncIterable<Uint8Array>;
   /** The columns the rows hold (known before the first row of the import). */
   columns: StoredColumns;
+  /** The CSV delimiter and quote the rows are written with. */
+  format: CopyCsvFormat;
   /** Settles with the rest of the batch once `rows` has ended. */
   summary: Promise<BatchSummary>;
   /** Rows of earlier batches of this attempt that the database refused: the checkpoint counts them as rejected. */

@@ -4,6 +4,7 @@ import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.ts';
 import type { BatchSink } from './batch-sink.ts';
+import { copyCsvOptions } from './copy-csv.ts';
 import { createProgressMeter } from './progress-meter.ts';
 import {
   type BatchSinkOptions,
@@ -51,13 +52,13 @@ function statementsOn(tx: Transaction): BatchTransaction {
       const result = await tx.query<Record<string, unknown>>(text, params);
       return { rows: result.rows, affected: result.affectedRows ?? 0 };
     },
-    async copy(into, pieces) {
+    async copy(into, format, pieces) {
       const parts: Uint8Array[] = [];
       for await (const piece of pieces) parts.push(piece);
       if (parts.length === 0) return;
       // pg-copy-streams speaks the wire protocol PGlite does not emulate; /dev/blob is PGlite's own COPY input.
       const blob = new Blob(parts as BlobPart[]);
-      await tx.query(`COPY ${into} FROM '/dev/blob'`, [], { blob });
+      await tx.query(`COPY ${into} FROM '/dev/blob' ${copyCsvOptions(format)}`, [], { blob });
     },
   };
 }

@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BatchSink } from './batch-sink.ts';
+import { copyCsvOptions } from './copy-csv.ts';
 import { createProgressMeter } from './progress-meter.ts';
 import { type BatchSinkOptions, type BatchTransaction, batchTarget, writeBatch } from './write-batch.ts';
 
@@ -67,11 +68,11 @@ function statementsOn(client: pg.PoolClient): BatchTransaction {
       const result = await client.query(text, params);
       return { rows: result.rows, affected: result.rowCount ?? 0 };
     },
-    async copy(into, pieces) {
+    async copy(into, format, pieces) {
       const iterator = pieces[Symbol.asyncIterator]();
       let next = await iterator.next();
       if (next.done) return;
-      const copy = client.query(copyFrom(`COPY ${into} FROM STDIN`));
+      const copy = client.query(copyFrom(`COPY ${into} FROM STDIN ${copyCsvOptions(format)}`));
       const ended = finished(copy);
       // Handled at once, read below: the stream can fail while the next piece is still being parsed.
       const failure = ended.then(

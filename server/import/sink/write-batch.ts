@@ -7,14 +7,14 @@ import { destinationFor } from '../destination/destination.ts';
 import { prepareDestination, type SqlRunner } from '../destination/destination-sql.ts';
 import { copyColumnsOf, loadSettingAsideRefusedRows } from '../destination/load-rows.ts';
 import type { Batch, BatchSummary, RowError } from './batch-sink.ts';
-import { withoutNul } from './copy-text.ts';
+import { type CopyCsvFormat, withoutNul } from './copy-csv.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 
 /** What a sink's open transaction offers to writeBatch. */
 export interface BatchTransaction {
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
-  /** `COPY <into> FROM` the text-format pieces; no COPY at all when there are none. */
-  copy(into: string, pieces: AsyncIterable<Uint8Array>): Promise<void>;
+  /** `COPY <into> FROM` the CSV pieces written in `format`; no COPY at all when there are none. */
+  copy(into: string, format: CopyCsvFormat, pieces: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 export interface BatchTarget {
