@@ -109,7 +109,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
       quote,
       escape: format.dialect.escape,
       maxRecordSize,
-      verbatim: copyFormat.verbatim && !settings.mapping,
+      verbatim: copyFormat.verbatim,
     },
     resume?.lineNumber ?? 1,
   );
@@ -121,6 +121,8 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   function addRecords(records: ReturnType<CsvRecordParser['push']>): boolean {
     for (const record of records) {
       assembler.add(record);
+      // Verbatim records are only worth finding where they can be stored as they are.
+      if (assembler.shaper !== null && assembler.shaper.verbatim === null) parser.stopLookingForVerbatim();
       if (assembler.stopReason !== null) return false;
       if (assembler.isFull) {
         committer.close(assembler.take(bytesTotal, startOffset));

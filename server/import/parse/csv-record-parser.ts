@@ -144,8 +144,9 @@ export class CsvRecordParser {
   #nextEscape = -1;
   #nextBackslash = -1;
   #nextNul = -1;
-  /** How verbatim records split, or null when they are not looked for. */
-  readonly #verbatimDialect: VerbatimDialect | null;
+  /** How verbatim records split (of ASCII text, and of any), or null when they are not looked for. */
+  #verbatimDialect: VerbatimDialect | null;
+  #verbatimAscii: VerbatimDialect | null;
   /** Whether `#text` is valid UTF-8 (a verbatim record must be). */
   #validUtf8 = true;
   readonly #utf8 = new Utf8Check();
@@ -163,10 +164,15 @@ export class CsvRecordParser {
     this.#needsEscaping = settings.quote === '"' ? NEEDS_ESCAPING : NEEDS_ESCAPING_WITH_QUOTE;
     this.#maxRecordSize = settings.maxRecordSize;
     this.#line = firstLine;
-    this.#verbatimDialect =
-      settings.verbatim && this.#escape === '' && this.#quoteCode !== -1
-        ? { delimiter: settings.delimiter, quote: settings.quote }
-        : null;
+    const verbatim = settings.verbatim && this.#escape === '' && this.#quoteCode !== -1;
+    this.#verbatimDialect = verbatim ? { delimiter: settings.delimiter, quote: settings.quote, ascii: false } : null;
+    this.#verbatimAscii = verbatim ? { delimiter: settings.delimiter, quote: settings.quote, ascii: true } : null;
+  }
+
+  /** From the next record on, every record is read the full way (its reader has no use for verbatim ones). */
+  stopLookingForVerbatim(): void {
+    this.#verbatimDialect = null;
+    this.#verbatimAscii = null;
   }
 
   /** Parses a chunk of UTF-8 bytes; returns the records it completes. */
@@ -340,7 +346,7 @@ export class CsvRecordParser {
       start,
       pos,
       fields,
-      this.#verbatimDialect,
+      this.#nonAscii ? this.#verbatimDialect : this.#verbatimAscii,
     );
   }
 

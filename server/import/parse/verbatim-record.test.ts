@@ -112,11 +112,16 @@ describe('verbatim records', () => {
   });
 
   it('split into fields by the quoting rules alone', () => {
-    expect(splitVerbatim('"a ""b""",,c,"",', { delimiter: ',', quote: '"' })).toEqual(['a "b"', '', 'c', '', '']);
-    expect(splitVerbatim(Buffer.from("'Zoë';x", 'utf8').toString('latin1'), { delimiter: ';', quote: "'" })).toEqual([
-      'Zoë',
-      'x',
+    expect(splitVerbatim('"a ""b""",,c,"",', { delimiter: ',', quote: '"', ascii: true })).toEqual([
+      'a "b"',
+      '',
+      'c',
+      '',
+      '',
     ]);
+    expect(
+      splitVerbatim(Buffer.from("'Zoë';x", 'utf8').toString('latin1'), { delimiter: ';', quote: "'", ascii: false }),
+    ).toEqual(['Zoë', 'x']);
   });
 });
 

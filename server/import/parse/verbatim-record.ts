@@ -7,6 +7,8 @@ import { isUtf8 } from 'node:buffer';
 export interface VerbatimDialect {
   delimiter: string;
   quote: string;
+  /** The text holds no byte above 0x7f: fields need no decoding. */
+  ascii: boolean;
 }
 
 const NON_ASCII = /[\x80-\xff]/;
@@ -22,6 +24,7 @@ export function fromLatin1(text: string): string {
  */
 export function splitVerbatim(latin1: string, dialect: VerbatimDialect): string[] {
   const { delimiter, quote } = dialect;
+  const decode = dialect.ascii ? (text: string) => text : fromLatin1;
   const quoteCode = quote.charCodeAt(0);
   const fields: string[] = [];
   let pos = 0;
@@ -40,11 +43,11 @@ export function splitVerbatim(latin1: string, dialect: VerbatimDialect): string[
         pos = close + 1;
         break;
       }
-      fields.push(fromLatin1(value));
+      fields.push(decode(value));
     } else {
       const next = latin1.indexOf(delimiter, pos);
       const end = next === -1 ? latin1.length : next;
-      fields.push(fromLatin1(latin1.slice(pos, end)));
+      fields.push(decode(latin1.slice(pos, end)));
       pos = end;
     }
     if (pos >= latin1.length) return fields;

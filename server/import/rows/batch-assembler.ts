@@ -13,6 +13,7 @@ import type { ColumnMapping } from './column-mapping.ts';
 import { describeHeader, type HeaderSummary } from './column-names.ts';
 import { type ErrorPolicy, errorPolicyVerdict } from './error-policy.ts';
 import { createRowShaper, isRowProblem, type RowShaper } from './row-shaper.ts';
+import { ALWAYS_VERBATIM } from './verbatim-values.ts';
 
 export interface AssemblerStart {
   /** Source column names from a checkpoint; null when the header is still to come. */
@@ -52,7 +53,7 @@ export class BatchAssembler {
   #recordNumber: number;
   #rowsRejected: number;
   readonly #rows: CopyCsvBuffer;
-  /** Whether a verbatim record is stored as it is: no mapping changes its fields. */
+  /** Whether verbatim records go as the file wrote them (the COPY format allows it). */
   readonly #sendsVerbatim: boolean;
   #errors: RowError[] = [];
   #batchStart = 0;
@@ -79,7 +80,7 @@ export class BatchAssembler {
     this.#rowsRejected = start.rowsRejected;
     this.#nextLine = start.lineNumber;
     this.#rows = new CopyCsvBuffer(rules.format, emitRows, pieces);
-    this.#sendsVerbatim = rules.format.verbatim && rules.mapping === null;
+    this.#sendsVerbatim = rules.format.verbatim;
     if (start.columns) this.#shaper = createRowShaper(start.columns, rules.mapping);
   }
 
@@ -140,9 +141,11 @@ export class BatchAssembler {
       return;
     }
     const width = this.#header?.names.length ?? 0;
-    if (this.#sendsVerbatim && record.fieldCount === width) {
+    const check = shaper.verbatim;
+    if (this.#sendsVerbatim && check !== null && record.fieldCount === width) {
       const verbatim = record.verbatim;
-      if (verbatim !== null) {
+      // Without a mapping the check needs no fields: a verbatim record is never split.
+      if (verbatim !== null && (check === ALWAYS_VERBATIM || check(record.fields))) {
         this.#rows.addVerbatim(recordNumber, record.line, verbatim);
         return;
       }

@@ -2,6 +2,7 @@
 // as text, or, with a mapping, only the mapped columns, renamed and typed.
 import { type ColumnMapping, resolveSources } from './column-mapping.ts';
 import { type CellValue, type ColumnType, TypeMismatch, type ValueParser, valueParser } from './value-types.ts';
+import { ALWAYS_VERBATIM, type VerbatimCheck, verbatimCheckFor } from './verbatim-values.ts';
 
 export interface RowProblem {
   /** The file's column the problem is in. */
@@ -20,6 +21,8 @@ export interface RowShaper {
   readonly sources: number[];
   /** The row, or the first problem found in it. */
   shape(fields: readonly string[]): RowValues | RowProblem;
+  /** Whether a verbatim record with these fields is stored as written (see verbatim-values.ts); null: never. */
+  readonly verbatim: VerbatimCheck | null;
 }
 
 export function isRowProblem(shaped: RowValues | RowProblem): shaped is RowProblem {
@@ -42,6 +45,7 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
       sources: names.map((_, index) => index),
       // The record's own fields are the row: the caller has checked their count.
       shape: (fields) => fields,
+      verbatim: ALWAYS_VERBATIM,
     };
   }
   const sources = resolveSources(mapping, columns);
@@ -50,6 +54,7 @@ export function createRowShaper(columns: readonly string[], mapping: ColumnMappi
     names: mapping.map((column) => column.name),
     types: mapping.map((column) => column.type),
     sources,
+    verbatim: verbatimCheckFor(mapping, columns),
     shape(fields) {
       const values: CellValue[] = new Array(mapping.length);
       for (let i = 0; i < mapping.length; i++) {

@@ -33,7 +33,7 @@ const INTEGER = /^[-+]?\d+$/;
 const TRUE = new Set(['true', 't', 'yes', 'y', '1', 'on']);
 const FALSE = new Set(['false', 'f', 'no', 'n', '0', 'off']);
 // Pragmatic check (what importers such as Flatfile accept): one @, no spaces, a dot in the domain.
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+export const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 export function valueParser(type: ColumnType, options: TypeOptions = {}): ValueParser {
   switch (type) {
