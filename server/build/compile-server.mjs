@@ -28,9 +28,22 @@ const SOURCE_MAPS = '--enable-source-maps';
  * collection followed nearly every young one during an upload, ~36 per GiB
  * instead of 1, and a third more CPU; starting at 8 MB it was 1 in every run.
  * Capping them at 8 MB as well keeps ~8 MB less of upload buffers waiting for
- * a young collection to free them (README, Benchmarks).
+ * a young collection to free them (README, Benchmarks); smaller semi-spaces (1,
+ * 2 or 4 MB) brought back a full collection every ~50 ms during a single
+ * upload. Upload buffers are collected by bytes instead
+ * (server/tus/upload-buffer-collector.ts); those extra young collections
+ * promote what is in flight, and old space grew ~8 MB with each round of 50
+ * concurrent uploads before V8 collected it. Growing the heap by 50% at most
+ * (as the worker does) bounds that: 50 concurrent uploads peaked at ~130 MB
+ * instead of 137-143 MB, for 4 full collections in 6 GiB of single uploads
+ * instead of 1.
  */
-export const SERVICE_NODE_FLAGS = ['--min-semi-space-size=8', '--max-semi-space-size=8', SOURCE_MAPS];
+export const SERVICE_NODE_FLAGS = [
+  '--min-semi-space-size=8',
+  '--max-semi-space-size=8',
+  '--heap-growing-percent=50',
+  SOURCE_MAPS,
+];
 /**
  * Node flags of a worker process, measured on imports of a 1 GiB CSV (README,
  * Benchmarks). V8's defaults size the heap for speed, not for a process that

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StreamLimiter } from '@tus/utils';
+import { countReceivedBytes } from './upload-buffer-collector.ts';
 import type { UploadStore } from './upload-store.ts';
 
 export interface AppendResult {
@@ -36,6 +37,8 @@ export async function appendContent(
   const stopWatching = finished(raw, (error) => {
     if (error) end();
   });
+  const count = (chunk: Buffer) => countReceivedBytes(chunk.length);
+  raw.on('data', count);
   raw.pipe(limiter);
   try {
     // As @tus/server writes (BaseHandler.writeToStore): the stores take the limiter's output as their source.
@@ -45,6 +48,7 @@ export async function appendContent(
     return { offset, cut };
   } finally {
     stopWatching();
+    raw.off('data', count);
     stop.removeEventListener('abort', end);
     raw.unpipe(limiter);
   }

@@ -1,7 +1,8 @@
 // The tus write path without the web stream: a claimable body is taken once
 // and only while unread, anything else reading it still gets the bytes, and a
 // real @tus/server behind serveTus writes a PATCH from the Node request through
-// the byte limit alone, keeping the limit (413) and the stored bytes exact.
+// the byte limit alone, keeping the limit (413) and the stored bytes exact, and
+// counting them towards the young collection of upload buffers.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimableBody, claimSource } from './claimable-body.ts';
 import { writeBodiesDirectly } from './direct-body-writes.ts';
 import { serveTus } from './serve-tus.ts';
+import { COLLECT_EVERY_BYTES, uploadBufferCollections } from './upload-buffer-collector.ts';
 import { UploadFileStore } from './upload-file-store.ts';
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -142,6 +144,14 @@ describe('writeBodiesDirectly', () => {
     expect(second).toEqual({ status: 204, offset: String(bytes.length) });
     expect(store.handed).toEqual(['request -> byte limit', 'request -> byte limit']);
     expect((await readFile(join(directory, path.split('/').at(-1) as string))).equals(bytes)).toBe(true);
+  });
+
+  it('counts the content it writes towards the young collection of upload buffers', async () => {
+    const size = 2 * COLLECT_EVERY_BYTES + 1;
+    const path = await create(size);
+    const before = uploadBufferCollections();
+    expect(await patch(path, 0, randomBytes(size))).toEqual({ status: 204, offset: String(size) });
+    expect(uploadBufferCollections() - before).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a body longer than the upload with 413 and stores nothing past its length', async () => {
