@@ -1,6 +1,7 @@
 // The typed shape of every table, as Kysely sees it. Migrations create these
 // tables; this file must follow them, never the other way round.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportCheckpoint } from '../server/import/import-checkpoint.ts';
 
 /** bigint: the pg type parser and PGlite both return numbers (all values stay below 2^53). */
 type BigIntColumn = ColumnType<number, number | string | bigint, number | string | bigint>;
@@ -62,19 +63,6 @@ export interface JobProgress {
   etaSeconds: number | null;
 }
 
-/** Where a resumed import continues: the end of the last committed batch. */
-export interface JobCheckpoint {
-  byteOffset: number;
-  recordNumber: number;
-  lineNumber: number;
-  columns: string[];
-  /** Names of the stored values, in order (the mapping's targets when there is one); imported_rows.data holds one JSON array per row in this order. */
-  storedColumns?: string[];
-  /** Rows refused so far, so a resumed import reports totals for the whole file. */
-  rowsRejected?: number;
-  // The sha256 state cannot be serialised: a resumed import re-hashes the prefix.
-}
-
 export interface JobAttemptError {
   attempt: number;
   at: string;
@@ -93,7 +81,7 @@ export interface JobsTable {
   locked_by: string | null;
   locked_until: NullableTimestamp;
   progress: NullableJson<JobProgress>;
-  checkpoint: NullableJson<JobCheckpoint>;
+  checkpoint: NullableJson<ImportCheckpoint>;
   result: NullableJson<Record<string, unknown>>;
   last_error: string | null;
   attempt_errors: JsonWithDefault<JobAttemptError[]>;
@@ -121,7 +109,7 @@ export interface ImportedRowsTable {
   upload_id: string;
   record_number: BigIntColumn;
   /** Values as the mapping typed them: text, numbers, booleans, null for empty typed cells. */
-  /** The row's values in the order of the job's stored column names (JobCheckpoint.storedColumns, result.columns). */
+  /** The row's values in the order of the job's stored column names (ImportCheckpoint.storedColumns, result.columns). */
   data: Json<Array<string | number | boolean | null>>;
 }
 

@@ -3,8 +3,8 @@
 // through a BatchSink, resumable from the last checkpoint (a byte offset of the file).
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream';
-import type { JobCheckpoint } from '../../db/schema.ts';
 import { detectSourceFormat } from './format/detect-source-format.ts';
+import { type ImportCheckpoint, rowsRejectedIn } from './import-checkpoint.ts';
 import { ImportFileError } from './import-errors.ts';
 import type { ImportSettings } from './import-settings.ts';
 import { type ImportSummary, summarise } from './import-summary.ts';
@@ -12,7 +12,7 @@ import { CsvRecordParser, CsvSyntaxError } from './parse/csv-record-parser.ts';
 import { describeParseError } from './parse/parse-error-message.ts';
 import { BatchAssembler } from './rows/batch-assembler.ts';
 import { BatchCommitter } from './sink/batch-committer.ts';
-import { type BatchSink, type ImportCheckpoint, rowsRejectedIn } from './sink/batch-sink.ts';
+import type { BatchSink } from './sink/batch-sink.ts';
 import { copyCsvFormatFor } from './sink/copy-csv.ts';
 import { PiecePool } from './sink/piece-pool.ts';
 import { hashFilePrefix } from './source/hash-file-prefix.ts';
@@ -31,7 +31,7 @@ export interface ImportOptions {
   /** Shorthand for `source: fileImportSource(filePath)`. */
   filePath?: string;
   /** Resume point from a previous attempt, or null to start at byte 0. */
-  checkpoint: JobCheckpoint | null;
+  checkpoint: ImportCheckpoint | null;
   /** Delimiter, encoding, header, mapping and error policy from the upload metadata. */
   settings?: ImportSettings;
   /** Longest record, bytes (default 1 MiB = 1048576): a longer one is rejected, an open quote running past it is fatal. */
@@ -52,8 +52,7 @@ export async function importCsvFile(options: ImportOptions, sink: BatchSink): Pr
   const settings = options.settings ?? {};
   const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   // A checkpoint is only ever written after the header, so it always names the columns.
-  const resume =
-    options.checkpoint && options.checkpoint.columns.length > 0 ? (options.checkpoint as ImportCheckpoint) : null;
+  const resume = options.checkpoint && options.checkpoint.columns.length > 0 ? options.checkpoint : null;
   const input = importSourceOf(options);
   const bytesTotal = await input.size().catch(rethrowMissing);
   if (bytesTotal < (resume?.byteOffset ?? 0))

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import type { JobCheckpoint } from '../../db/schema.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -15,6 +14,7 @@ import {
   stopAfter,
   useImportTestbed,
 } from '../../test/support/import-testbed.ts';
+import type { ImportCheckpoint } from './import-checkpoint.ts';
 import { type ImportSummary, importCsvFile } from './import-csv-file.ts';
 import { LeaseLostError } from './sink/batch-sink.ts';
 
@@ -118,7 +118,7 @@ describe.each(kinds)('resuming sniffed non-UTF-8 files on %s', (kind) => {
       if (!(first instanceof LeaseLostError)) break;
       const { checkpoint } = await readJob(testbed.database.handle, job.jobId);
       const resumed = await importCsvFile(
-        { ...options, uploadId: job.uploadId, checkpoint: checkpoint as JobCheckpoint },
+        { ...options, uploadId: job.uploadId, checkpoint: checkpoint as ImportCheckpoint },
         createSink(testbed.database.handle, job),
       );
       expect(resumed).toEqual({ ...summary, durationMs: resumed.durationMs });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { JobCheckpoint } from '../../db/schema.ts';
 import {
   availableDatabaseKinds,
   createRunningJob,
@@ -11,6 +10,7 @@ import {
   stopAfter,
   useImportTestbed,
 } from '../../test/support/import-testbed.ts';
+import type { ImportCheckpoint } from './import-checkpoint.ts';
 import { ImportCancelledError, type ImportOptions, importCsvFile } from './import-csv-file.ts';
 import type { BatchSink } from './sink/batch-sink.ts';
 import { LeaseLostError } from './sink/batch-sink.ts';
@@ -71,7 +71,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
         {
           uploadId: first.job.uploadId,
           filePath,
-          checkpoint: checkpoint as JobCheckpoint,
+          checkpoint: checkpoint as ImportCheckpoint,
           batchRows: 4,
           batchBytes: 90,
         },
@@ -121,7 +121,7 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
     expect(outcome).toBeInstanceOf(ImportCancelledError);
     const stored = await readJob(testbed.database.handle, job.jobId);
     const { rows, errors } = await outcomeOf(job.uploadId);
-    expect(rows.length + errors.length).toBe((stored.checkpoint as JobCheckpoint).recordNumber);
+    expect(rows.length + errors.length).toBe((stored.checkpoint as ImportCheckpoint).recordNumber);
     expect(rows.length + errors.length).toBeGreaterThan(0);
   });
 });

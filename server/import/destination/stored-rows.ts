@@ -2,7 +2,8 @@
 // keyed by the stored column names: from the import's own table, or from
 // imported_rows for imports made before tables per import (migration 0006).
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Database, DestinationColumnRecord, JobCheckpoint } from '../../../db/schema.ts';
+import type { Database, DestinationColumnRecord } from '../../../db/schema.ts';
+import type { ImportCheckpoint } from '../import-checkpoint.ts';
 import type { StoredImportResult } from '../import-result.ts';
 import type { CellValue } from '../rows/value-types.ts';
 import { RECORD_NUMBER_COLUMN } from './destination.ts';
@@ -20,7 +21,7 @@ export type RowsPage = { rows: StoredRow[] } | { appendedTo: string };
 
 /** The names of an upload's stored values: the finished import's columns, else the running import's checkpoint. */
 function storedColumnNames(
-  job: { result: StoredImportResult | null; checkpoint: JobCheckpoint | null } | undefined,
+  job: { result: StoredImportResult | null; checkpoint: ImportCheckpoint | null } | undefined,
 ): string[] {
   const fromResult = job?.result?.columns;
   if (Array.isArray(fromResult)) return fromResult as string[];

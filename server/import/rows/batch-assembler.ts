@@ -4,9 +4,10 @@
 // pieces of COPY text (to `emitRows`); the rest of a batch waits for take().
 
 import type { StoredColumns } from '../destination/destination.ts';
+import type { ImportCheckpoint } from '../import-checkpoint.ts';
 import { ANY_FIELD, type ParsedRecord } from '../parse/csv-record-parser.ts';
 import { fitRecordWidth, headerCells } from '../parse/record-width.ts';
-import type { BatchSummary, ImportCheckpoint, RowError } from '../sink/batch-sink.ts';
+import type { BatchSummary, RowError } from '../sink/batch-sink.ts';
 import { CopyCsvBuffer, type CopyCsvFormat } from '../sink/copy-csv.ts';
 import type { PiecePool } from '../sink/piece-pool.ts';
 import type { ColumnMapping } from './column-mapping.ts';

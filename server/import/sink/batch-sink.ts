@@ -2,9 +2,9 @@
 // one batch (rows, row errors, checkpoint, progress) atomically, or refuses it.
 // A batch's rows stream in while the file is read; the rest of it is known
 // once its last record was read.
-import type { JobCheckpoint } from '../../../db/schema.ts';
+
 import type { StoredColumns } from '../destination/destination.ts';
-import type { HeaderSummary } from '../rows/column-names.ts';
+import type { ImportCheckpoint } from '../import-checkpoint.ts';
 import type { BatchRowOrigins, CopyCsvFormat } from './copy-csv.ts';
 
 export interface RowError {
@@ -15,16 +15,6 @@ export interface RowError {
   raw: string | null;
 }
 
-/**
- * The checkpoint this importer writes: a `JobCheckpoint` that also carries the
- * rejected count, so the totals of a resumed import cover the whole file.
- */
-export interface ImportCheckpoint extends JobCheckpoint {
-  rowsRejected: number;
-  /** The header as read at the start, so a resumed import reports it too. */
-  header?: HeaderSummary | null;
-}
-
 /** What a batch holds besides its rows, known once its last record was read. */
 export interface BatchSummary {
   /** Rows the batch's COPY input holds. */
@@ -32,7 +22,7 @@ export interface BatchSummary {
   /** The record and line number of each row, in the order of the COPY input. */
   origins: BatchRowOrigins;
   errors: RowError[];
-  checkpoint: JobCheckpoint;
+  checkpoint: ImportCheckpoint;
   bytesDone: number;
   bytesTotal: number;
   /** File offset this attempt started reading at; sinks measure the rate from it. */
@@ -81,10 +71,4 @@ export class LeaseLostError extends Error {
     super(message);
     this.name = 'LeaseLostError';
   }
-}
-
-/** Rejected records so far; checkpoints written before the count existed read as 0. */
-export function rowsRejectedIn(checkpoint: JobCheckpoint | null | undefined): number {
-  const count = (checkpoint as Partial<ImportCheckpoint> | null | undefined)?.rowsRejected;
-  return typeof count === 'number' ? count : 0;
 }

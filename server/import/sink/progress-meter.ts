@@ -1,7 +1,8 @@
 // Turns a batch into the JobProgress shown to users: bytes, rows, and a rate
 // and ETA measured over this attempt only, so a resume does not inflate them.
 import type { JobProgress } from '../../../db/schema.ts';
-import { type BatchSummary, rowsRejectedIn } from './batch-sink.ts';
+import { rowsRejectedIn } from '../import-checkpoint.ts';
+import type { BatchSummary } from './batch-sink.ts';
 
 export type ProgressMeter = (batch: BatchSummary) => JobProgress;
 
