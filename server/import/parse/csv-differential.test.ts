@@ -14,6 +14,7 @@ import {
   readRows,
   useImportTestbed,
 } from '../../../test/support/import-testbed.ts';
+import { parseInPieces } from '../../../test/support/parse-in-pieces.ts';
 import { importCsvFile } from '../import-csv-file.ts';
 import type { ImportSettings } from '../import-settings.ts';
 import { withoutNul } from '../sink/copy-csv.ts';
@@ -101,16 +102,8 @@ function parserSettings(d: TestDialect) {
 /** The project's parser over `bytes` cut at `cuts`; a syntax error (an open quote) instead of records. */
 function projectRecords(bytes: Buffer, d: TestDialect, cuts: number[]): ParsedRecord[] | CsvSyntaxError {
   const parser = new CsvRecordParser(parserSettings(d));
-  const records: ParsedRecord[] = [];
-  let from = 0;
   try {
-    for (const cut of cuts.map((seed) => seed % (bytes.length + 1)).sort((a, b) => a - b)) {
-      records.push(...parser.push(bytes.subarray(from, cut)));
-      from = cut;
-    }
-    records.push(...parser.push(bytes.subarray(from)));
-    records.push(...parser.end());
-    return records;
+    return parseInPieces(parser, bytes, cuts);
   } catch (error) {
     if (error instanceof CsvSyntaxError) return error;
     throw error;

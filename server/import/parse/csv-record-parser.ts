@@ -327,14 +327,9 @@ export class CsvRecordParser {
     }
     if (pos - start > this.#maxRecordSize) return undefined;
     if (this.#next('backslash', start) < pos || this.#next('nul', start) < pos) return undefined;
-    let end = pos;
-    if (pos < text.length) {
-      if (text.charCodeAt(pos) === CR) {
-        if (pos + 1 === text.length && !final) return null;
-        end = text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1;
-      } else end = pos + 1;
-      breaks++;
-    }
+    const end = this.#afterLineBreak(pos, final);
+    if (end === null) return null;
+    if (pos < text.length) breaks++;
     return new ParsedRecord(
       null,
       this.#textOffset + end,
@@ -417,14 +412,9 @@ export class CsvRecordParser {
       break;
     }
     // `pos` is at the record's line break, or at the end of the text once the stream ended.
-    let end = pos;
-    if (pos < text.length) {
-      if (text.charCodeAt(pos) === CR) {
-        if (pos + 1 === text.length && !final) return null;
-        end = text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1;
-      } else end = pos + 1;
-      breaks++;
-    }
+    const end = this.#afterLineBreak(pos, final);
+    if (end === null) return null;
+    if (pos < text.length) breaks++;
     const nextLine = line + breaks;
     if (pos - start > this.#maxRecordSize) {
       const rawEnd = start + OVERSIZED_RAW_PREFIX;
@@ -441,6 +431,15 @@ export class CsvRecordParser {
       );
     }
     return new ParsedRecord(fields, this.#textOffset + end, line, nextLine, problem, escapes, text, start, pos);
+  }
+
+  /** Where the next record starts when this one ends at `pos`: after its line break (CR, LF or CRLF); null when a CR ends the text so far. */
+  #afterLineBreak(pos: number, final: boolean): number | null {
+    const text = this.#text;
+    if (pos === text.length) return pos;
+    if (text.charCodeAt(pos) !== CR) return pos + 1;
+    if (pos + 1 === text.length && !final) return null;
+    return text.charCodeAt(pos + 1) === LF ? pos + 2 : pos + 1;
   }
 
   /** Whether the character at `pos` ends a field: the delimiter or a line break. */

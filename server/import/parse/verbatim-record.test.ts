@@ -5,6 +5,7 @@
 // bytes as these fields is csv-differential.test.ts's import property.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseInPieces } from '../../../test/support/parse-in-pieces.ts';
 import { CsvRecordParser, CsvSyntaxError, type ParsedRecord } from './csv-record-parser.ts';
 import { splitVerbatim, Utf8Check } from './verbatim-record.ts';
 
@@ -35,15 +36,8 @@ const input = dialect.chain((d) =>
 
 function read(bytes: Buffer, cuts: number[], settings: { delimiter: string; quote: string; verbatim: boolean }) {
   const parser = new CsvRecordParser({ ...settings, maxRecordSize: 1 << 20 });
-  const records: ParsedRecord[] = [];
-  let from = 0;
   try {
-    for (const cut of cuts.map((seed) => seed % (bytes.length + 1)).sort((a, b) => a - b)) {
-      records.push(...parser.push(bytes.subarray(from, cut)));
-      from = cut;
-    }
-    records.push(...parser.push(bytes.subarray(from)), ...parser.end());
-    return records;
+    return parseInPieces(parser, bytes, cuts);
   } catch (error) {
     if (error instanceof CsvSyntaxError) return error.code;
     throw error;
