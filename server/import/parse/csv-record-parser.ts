@@ -263,14 +263,21 @@ export class CsvRecordParser {
       this.#verbatimPause--;
       return this.#record(start, line, final);
     }
-    // The scan moves the search positions on; a record read the full way after it starts from these again.
-    const saved = [this.#nextLf, this.#nextCr, this.#nextQuote, this.#nextDelimiter];
+    // The scan moves the search positions on; a record read the full way after it starts from these again
+    // (kept in locals: an array per record showed up in the garbage collector's share).
+    const lf = this.#nextLf;
+    const cr = this.#nextCr;
+    const quote = this.#nextQuote;
+    const delimiter = this.#nextDelimiter;
     const record = this.#verbatimRecord(start, line, final);
     if (record !== undefined) {
       if (record !== null) this.#verbatimMisses = 0;
       return record;
     }
-    [this.#nextLf, this.#nextCr, this.#nextQuote, this.#nextDelimiter] = saved;
+    this.#nextLf = lf;
+    this.#nextCr = cr;
+    this.#nextQuote = quote;
+    this.#nextDelimiter = delimiter;
     // A file whose records are never verbatim is not scanned twice per record.
     if (++this.#verbatimMisses >= VERBATIM_MISSES) {
       this.#verbatimMisses = 0;
