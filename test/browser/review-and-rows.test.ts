@@ -193,7 +193,9 @@ describe.skipIf(databaseUnavailable() || chromiumUnavailable())(
         return { upload, importing };
       });
       expect(coloured.upload).toBeGreaterThan(20);
-      expect(coloured.importing).toBeGreaterThan(20);
+      // The import of these 50,000 rows is one batch and takes a fraction of a second now: its
+      // series is one or two samples, a short stroke (19 pixels once), but never none.
+      expect(coloured.importing).toBeGreaterThan(5);
       await chart.screenshot({ path: join(OUTPUT, `progress-chart-${databaseKind}.png`) });
 
       const rows = entry.locator('details.import-preview');
