@@ -46,7 +46,7 @@ export async function appendToExistingTable(
     if (from >= to) return;
     await tx.query('SAVEPOINT append_rows');
     try {
-      await tx.query(insert, [origins.recordNumbers[from], origins.recordNumbers[to - 1]]);
+      await tx.query(insert, [origins.recordNumber(from), origins.recordNumber(to - 1)]);
       await tx.query('RELEASE SAVEPOINT append_rows');
     } catch (error) {
       if (!isRowRefusal(error)) throw error;
@@ -59,7 +59,7 @@ export async function appendToExistingTable(
             origins,
             from,
             destination,
-            await stagedValues(tx, staged, origins.recordNumbers[from], batch.format),
+            await stagedValues(tx, staged, origins.recordNumber(from), batch.format),
           ),
         );
         return;
@@ -70,7 +70,7 @@ export async function appendToExistingTable(
     }
   }
 
-  await insertRange(0, origins.recordNumbers.length);
+  await insertRange(0, origins.count);
   return refused;
 }
 

@@ -4,8 +4,9 @@
 // goes on with the rows after it. A bad value costs one row and one more COPY
 // statement, never a slow path for the whole file.
 import type { Batch, RowError } from '../sink/batch-sink.ts';
-import type { BatchRowOrigins, CopyCsvFormat } from '../sink/copy-csv.ts';
+import type { CopyCsvFormat } from '../sink/copy-csv.ts';
 import { copyRowAtLine, copyRowValues } from '../sink/copy-csv-rows.ts';
+import type { RowOrigins } from '../sink/row-origins.ts';
 import type { BatchTransaction } from '../sink/write-batch.ts';
 import { type Destination, RECORD_NUMBER_COLUMN } from './destination.ts';
 import { tableOf } from './destination-sql.ts';
@@ -60,7 +61,7 @@ async function loadAroundRefusals(
   into: string,
   format: CopyCsvFormat,
   text: Buffer,
-  origins: BatchRowOrigins,
+  origins: RowOrigins,
   destination: Destination,
   firstRefusal: unknown,
 ): Promise<RowError[]> {

@@ -3,7 +3,7 @@
 // than the connection or the statement, and the error's context names the
 // line of the COPY input and often the column.
 import type { RowError } from '../sink/batch-sink.ts';
-import type { BatchRowOrigins } from '../sink/copy-csv.ts';
+import type { RowOrigins } from '../sink/row-origins.ts';
 import type { Destination } from './destination.ts';
 
 interface DatabaseErrorFields {
@@ -30,7 +30,7 @@ export function refusedCopyLine(error: unknown): number | null {
 /** The refusal as a row error of the record at `index` of the batch. */
 export function refusedRowError(
   error: unknown,
-  origins: BatchRowOrigins,
+  origins: RowOrigins,
   index: number,
   destination: Destination,
   /** The row's values as they were sent to PostgreSQL, without the record number. */
@@ -41,8 +41,8 @@ export function refusedRowError(
   const column = destination.columns.find((c) => c.column === sqlColumn);
   const detail = fields.detail ? ` (${fields.detail})` : '';
   return {
-    recordNumber: origins.recordNumbers[index],
-    lineNumber: origins.lineNumbers[index],
+    recordNumber: origins.recordNumber(index),
+    lineNumber: origins.lineNumber(index),
     column: column ? (column.header ?? column.name) : null,
     message: `PostgreSQL refused the row: ${fields.message ?? String(error)}${detail}`,
     raw: values,

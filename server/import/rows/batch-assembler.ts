@@ -185,7 +185,7 @@ export class BatchAssembler {
     };
     const origins = this.#rows.flush();
     const batch: BatchSummary = {
-      rowCount: origins.recordNumbers.length,
+      rowCount: origins.count,
       origins,
       errors: this.#errors,
       checkpoint,

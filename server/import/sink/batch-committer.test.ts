@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ImportCancelledError } from '../import-errors.ts';
 import { BatchCommitter, MAX_QUEUED_PIECES } from './batch-committer.ts';
 import { type Batch, type BatchSink, type BatchSummary, LeaseLostError } from './batch-sink.ts';
+import { RowOrigins } from './row-origins.ts';
 
 const COPY_FORMAT = { delimiter: ',', quote: '"', verbatim: true };
 
@@ -11,7 +12,7 @@ function summary(rowCount: number, recordNumber: number): BatchSummary {
   const checkpoint = { byteOffset: recordNumber * 10, recordNumber, lineNumber: recordNumber + 1, columns: ['a'] };
   return {
     rowCount,
-    origins: { recordNumbers: [], lineNumbers: [] },
+    origins: new RowOrigins(),
     errors: [],
     checkpoint,
     bytesDone: recordNumber * 10,

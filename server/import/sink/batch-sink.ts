@@ -5,7 +5,8 @@
 
 import type { StoredColumns } from '../destination/destination.ts';
 import type { ImportCheckpoint } from '../import-checkpoint.ts';
-import type { BatchRowOrigins, CopyCsvFormat } from './copy-csv.ts';
+import type { CopyCsvFormat } from './copy-csv.ts';
+import type { RowOrigins } from './row-origins.ts';
 
 export interface RowError {
   recordNumber: number;
@@ -20,7 +21,7 @@ export interface BatchSummary {
   /** Rows the batch's COPY input holds. */
   rowCount: number;
   /** The record and line number of each row, in the order of the COPY input. */
-  origins: BatchRowOrigins;
+  origins: RowOrigins;
   errors: RowError[];
   checkpoint: ImportCheckpoint;
   bytesDone: number;

@@ -9,6 +9,7 @@
 import type { RowValues } from '../rows/row-shaper.ts';
 import type { CellValue } from '../rows/value-types.ts';
 import type { PiecePool } from './piece-pool.ts';
+import { RowOrigins } from './row-origins.ts';
 
 /** The delimiter and quote character of an import's COPY input, both single ASCII characters. */
 export interface CopyCsvFormat {
@@ -88,12 +89,6 @@ function writeDigits(into: Buffer, at: number, value: number): number {
   return at + digits;
 }
 
-/** Where each row of a batch came from, by its position in the batch's COPY input (index 0 = first row). */
-export interface BatchRowOrigins {
-  recordNumbers: number[];
-  lineNumbers: number[];
-}
-
 /**
  * Writes rows as `record_number, values…` CSV lines for COPY, as UTF-8 into
  * fixed-size pieces taken from a pool; each full piece goes to `emit` at
@@ -104,7 +99,7 @@ export interface BatchRowOrigins {
 export class CopyCsvBuffer {
   #current: Buffer | null = null;
   #used = 0;
-  #origins: BatchRowOrigins = { recordNumbers: [], lineNumbers: [] };
+  #origins = new RowOrigins();
   readonly #delimiterByte: number;
 
   constructor(
@@ -117,12 +112,12 @@ export class CopyCsvBuffer {
 
   /** Rows added since the last flush(). */
   get count(): number {
-    return this.#origins.recordNumbers.length;
+    return this.#origins.count;
   }
 
   /** Adds a row of values, encoded as CSV fields. */
   add(recordNumber: number, lineNumber: number, values: RowValues, escapes: number): void {
-    this.#note(recordNumber, lineNumber);
+    this.#origins.add(recordNumber, lineNumber);
     const line = `${recordNumber}${this.format.delimiter}${copyCsvRow(values, escapes, this.format)}\n`;
     // A UTF-16 code unit becomes at most 3 bytes of UTF-8.
     const piece = this.#room(line.length * 3);
@@ -135,7 +130,7 @@ export class CopyCsvBuffer {
    * character per byte (as the parser reads them), without its line break.
    */
   addVerbatim(recordNumber: number, lineNumber: number, latin1: string): void {
-    this.#note(recordNumber, lineNumber);
+    this.#origins.add(recordNumber, lineNumber);
     // A record number has at most 16 digits (they stay below 2^53).
     const piece = this.#room(16 + 1 + latin1.length + 1);
     if (piece === null) {
@@ -151,16 +146,11 @@ export class CopyCsvBuffer {
   }
 
   /** Emits the partly filled piece; returns where the rows added since the last flush came from. */
-  flush(): BatchRowOrigins {
+  flush(): RowOrigins {
     this.#emitCurrent();
     const origins = this.#origins;
-    this.#origins = { recordNumbers: [], lineNumbers: [] };
+    this.#origins = new RowOrigins();
     return origins;
-  }
-
-  #note(recordNumber: number, lineNumber: number): void {
-    this.#origins.recordNumbers.push(recordNumber);
-    this.#origins.lineNumbers.push(lineNumber);
   }
 
   /** The piece to write up to `most` bytes into, or null when a row needs more than a piece holds. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressMeter } from './progress-meter.ts';
+import { RowOrigins } from './row-origins.ts';
 
 describe('createProgressMeter', () => {
   it('measures rate and ETA over this attempt only', () => {
@@ -8,7 +9,7 @@ describe('createProgressMeter', () => {
     now += 2_000;
     const checkpoint = { byteOffset: 600, recordNumber: 50, lineNumber: 51, columns: ['a'], rowsRejected: 5 };
     const batch = {
-      origins: { recordNumbers: [], lineNumbers: [] },
+      origins: new RowOrigins(),
       rowCount: 45,
       errors: [],
       checkpoint,
