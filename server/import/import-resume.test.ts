@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
   availableDatabaseKinds,
@@ -81,6 +82,35 @@ describe.each(kinds)('resuming imports on %s', (kind) => {
       expect(await outcomeOf(first.job.uploadId)).toEqual(expected);
     }
     expect(resumes).toBeGreaterThanOrEqual(8);
+  });
+
+  it('sets aside rows PostgreSQL refuses in many batches, each counted once in the checkpoints that follow', async () => {
+    // On PostgreSQL batches load two at a time: each batch's checkpoint must still count the refusals of all before it.
+    const { handle } = testbed.database;
+    const job = await createRunningJob(handle);
+    // The table the import would create, made first with a rule the parser cannot know of.
+    await sql
+      .raw(
+        `CREATE TABLE imports.test_${job.uploadId.slice(0, 8)} (record_number bigint NOT NULL, n text CHECK (n <> 'bad'))`,
+      )
+      .execute(handle.db);
+    const lines = ['n'];
+    for (let i = 1; i <= 600; i++) lines.push(i % 70 === 0 ? 'bad' : String(i));
+    const filePath = await testbed.fixtures.file('refusals.csv', `${lines.join('\n')}\n`);
+    const summary = await importCsvFile(
+      { uploadId: job.uploadId, filePath, checkpoint: null, batchRows: 50 },
+      createSink(handle, job),
+    );
+    const refused = [70, 140, 210, 280, 350, 420, 490, 560];
+    expect(summary).toMatchObject({ rows: 600 - refused.length, rowsRejected: refused.length });
+    expect((await readJob(handle, job.jobId)).checkpoint).toMatchObject({
+      recordNumber: 600,
+      rowsRejected: refused.length,
+    });
+    const { rows, errors } = await outcomeOf(job.uploadId);
+    expect(errors.map((error) => error.recordNumber)).toEqual(refused);
+    const kept = Array.from({ length: 600 }, (_, i) => i + 1).filter((n) => !refused.includes(n));
+    expect(rows.map((row) => row.recordNumber)).toEqual(kept);
   });
 
   it('stops with LeaseLostError and writes nothing of the batch once the job is taken over', async () => {

@@ -141,7 +141,11 @@ export async function readJob(handle: DatabaseHandle, jobId: number): Promise<Jo
 /** Wraps a sink so it reports a lost lease from the (k+1)-th commit on, like a worker that was cut off. */
 export function stopAfter(sink: BatchSink, commits: number): BatchSink {
   let done = 0;
-  return { commitBatch: async (batch) => done++ < commits && sink.commitBatch(batch) };
+  // As many batches load at once as through the sink itself: on PostgreSQL the stop may come while an earlier batch still loads.
+  return {
+    concurrentBatches: sink.concurrentBatches,
+    commitBatch: async (batch) => done++ < commits && sink.commitBatch(batch),
+  };
 }
 
 /** A temp directory for fixtures; `file()` writes one, `remove()` deletes them all. */

@@ -60,7 +60,7 @@ function recordingSink() {
 }
 
 describe('BatchCommitter', () => {
-  it('streams each batch to the sink and commits batches one after another, in order', async () => {
+  it('streams each batch to the sink and, by default, commits batches one after another, in order', async () => {
     const recording = recordingSink();
     const reused: Uint8Array[] = [];
     const committer = new BatchCommitter(
@@ -160,6 +160,72 @@ describe('BatchCommitter', () => {
     expect(() => committer.throwIfStopped()).toThrow(ImportCancelledError);
     await committer.abandon();
     expect(recording.seen.map((batch) => batch.text)).toEqual(['first']);
+  });
+
+  it('loads two batches at once where the sink allows it, after the first, and commits them in file order', async () => {
+    const events: string[] = [];
+    const gates = new Map<number, () => void>();
+    const sink: BatchSink = {
+      concurrentBatches: 2,
+      async commitBatch(batch) {
+        const { checkpoint } = await batch.summary;
+        const name = checkpoint.recordNumber;
+        events.push(`load ${name}`);
+        for await (const _ of batch.rows);
+        // Batch 2 loads slowly: batch 3 must not commit before it, even though its rows are in first.
+        if (name === 2) await new Promise<void>((resolve) => gates.set(2, resolve));
+        await batch.earlierCommitted;
+        events.push(`commit ${name}`);
+        return { refused: name === 2 ? 1 : 0 };
+      },
+    };
+    const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
+    for (const record of [1, 2, 3]) {
+      committer.write(piece(`${record}`));
+      committer.close(summary(1, record));
+    }
+    await tick();
+    await tick();
+    // Batch 1 ran alone (it creates the table); then 2 and 3 load together.
+    expect(events).toEqual(['load 1', 'commit 1', 'load 2', 'load 3']);
+    gates.get(2)?.();
+    await committer.settle();
+    expect(events).toEqual(['load 1', 'commit 1', 'load 2', 'load 3', 'commit 2', 'commit 3']);
+    expect(committer.refusedByDatabase).toBe(1);
+  });
+
+  it('never commits a batch loading beside one that failed: its checkpoint would skip lost rows', async () => {
+    const outcomes: string[] = [];
+    let failSecond: (error: Error) => void = () => {};
+    const sink: BatchSink = {
+      concurrentBatches: 2,
+      async commitBatch(batch) {
+        const { checkpoint } = await batch.summary;
+        for await (const _ of batch.rows);
+        if (checkpoint.recordNumber === 2)
+          await new Promise<void>((_, reject) => {
+            failSecond = reject;
+          });
+        try {
+          await batch.earlierCommitted;
+        } catch (error) {
+          outcomes.push(`${checkpoint.recordNumber} rolled back: ${(error as Error).message}`);
+          throw error;
+        }
+        outcomes.push(`${checkpoint.recordNumber} committed`);
+        return { refused: 0 };
+      },
+    };
+    const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
+    for (const record of [1, 2, 3]) {
+      committer.write(piece(`${record}`));
+      committer.close(summary(1, record));
+    }
+    await tick();
+    await tick();
+    failSecond(new Error('connection terminated'));
+    await expect(committer.settle()).rejects.toThrow('connection terminated');
+    expect(outcomes).toEqual(['1 committed', '3 rolled back: connection terminated']);
   });
 
   it('passes a commit failure on to the import', async () => {

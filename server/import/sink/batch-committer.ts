@@ -1,7 +1,9 @@
-// Streams each batch's rows to the sink while the file is read, and commits
-// batches one after another: the rows of the next batch wait in a short queue
-// while the one before commits. The import loop waits whenever the database
-// falls behind, so a worker holds a few pieces of COPY text, never a batch.
+// Streams each batch's rows to the sink while the file is read. Batches commit
+// in file order; a sink that allows it (PostgreSQL, into the import's own
+// table) streams the next batch's rows on a second connection while the one
+// before is still loading, so PostgreSQL's COPY work uses both cores. The
+// import loop waits whenever the database falls behind, so a worker holds a
+// few pieces of COPY text per batch in flight, never a whole file.
 
 import type { StoredColumns } from '../destination/destination.ts';
 import { ImportCancelledError } from '../import-errors.ts';
@@ -12,8 +14,6 @@ import { RowPieceQueue } from './row-piece-queue.ts';
 
 /** Pieces of COPY text (256 KiB each) that may wait for the database before the import loop pauses. */
 export const MAX_QUEUED_PIECES = 16;
-/** Batches begun but not committed: the one committing and the one being read (row errors wait in memory too). */
-const MAX_PENDING_BATCHES = 2;
 
 interface OpenBatch {
   queue: RowPieceQueue;
@@ -33,6 +33,12 @@ export class BatchCommitter {
   #open: OpenBatch | null = null;
   /** Settles once every batch begun so far has committed (or been skipped after a failure). */
   #tail: Promise<void> = Promise.resolve();
+  /** Resolves with the rows refused in every batch begun so far once all committed; rejects once one failed. */
+  #allCommitted: Promise<number> = Promise.resolve(0);
+  /** Settles (never rejects) when the first batch is done: the table it creates must exist before others look. */
+  #firstDone: Promise<void> | null = null;
+  /** When each of the latest batches begun is done, at most `concurrentBatches` of them. */
+  #recentDone: Promise<void>[] = [];
   #failure: { error: unknown } | null = null;
   #queuedPieces = 0;
   #pendingBatches = 0;
@@ -98,7 +104,12 @@ export class BatchCommitter {
   }
 
   get isBehind(): boolean {
-    return this.#queuedPieces > MAX_QUEUED_PIECES || this.#pendingBatches > MAX_PENDING_BATCHES;
+    // Batches begun but not committed: those loading and the one being read (row errors wait in memory too).
+    return this.#queuedPieces > MAX_QUEUED_PIECES || this.#pendingBatches > this.#concurrency + 1;
+  }
+
+  get #concurrency(): number {
+    return Math.max(1, this.sink.concurrentBatches ?? 1);
   }
 
   #current(): OpenBatch {
@@ -129,26 +140,54 @@ export class BatchCommitter {
     this.#open = open;
     this.#pendingBatches++;
     const columns = this.columns() ?? { names: [], types: [], headers: [] };
-    this.#tail = this.#tail.then(() => this.#commit(queue, summary, columns));
+    // A batch starts loading once a connection's turn is free (the batch `concurrency` places
+    // before it is done) and the first batch is done; it commits only after all before it.
+    const earlier = this.#allCommitted;
+    const own = Promise.all([this.#firstDone, this.#recentDone.at(-this.#concurrency)]).then(() =>
+      this.#commit(queue, summary, columns, earlier),
+    );
+    const all = Promise.all([earlier, own]).then(([before, refused]) => before + refused);
+    // Read by the next batch, or by nobody when this is the last: never unhandled.
+    all.catch(() => {});
+    this.#allCommitted = all;
+    const done = own.then(
+      () => {},
+      () => {},
+    );
+    this.#firstDone ??= done;
+    this.#recentDone.push(done);
+    if (this.#recentDone.length > this.#concurrency) this.#recentDone.shift();
+    this.#tail = Promise.all([this.#tail, done]).then(() => {});
     return open;
   }
 
-  async #commit(queue: RowPieceQueue, summary: Promise<BatchSummary>, columns: StoredColumns): Promise<void> {
+  /** Commits one batch; resolves with the rows the database refused in it, rejects when it did not commit. */
+  async #commit(
+    queue: RowPieceQueue,
+    summary: Promise<BatchSummary>,
+    columns: StoredColumns,
+    earlierCommitted: Promise<number>,
+  ): Promise<number> {
     try {
       // After a failure nothing more is written: a later batch would record a checkpoint past lost rows.
-      if (this.#failure) return;
+      if (this.#failure) throw this.#failure.error;
       const committed = await this.sink.commitBatch({
         rows: queue,
         summary,
         reuse: this.reuse,
         columns,
         format: this.format,
-        refusedEarlier: this.#refusedByDatabase,
+        earlierCommitted,
       });
-      if (committed === false) this.#failure ??= { error: new LeaseLostError() };
-      else this.#refusedByDatabase += committed.refused;
+      if (committed === false) {
+        this.#failure ??= { error: new LeaseLostError() };
+        throw this.#failure.error;
+      }
+      this.#refusedByDatabase += committed.refused;
+      return committed.refused;
     } catch (error) {
       this.#failure ??= { error };
+      throw error;
     } finally {
       // Pieces the sink did not read (it gave up, or the batch is still being read) are dropped.
       queue.fail(this.#failure?.error ?? new BatchAbandoned());

@@ -43,8 +43,13 @@ export interface Batch {
   format: CopyCsvFormat;
   /** Settles with the rest of the batch once `rows` has ended. */
   summary: Promise<BatchSummary>;
-  /** Rows of earlier batches of this attempt that the database refused: the checkpoint counts them as rejected. */
-  refusedEarlier: number;
+  /**
+   * Settles once every earlier batch of this attempt has committed, with the rows the
+   * database refused in them (the checkpoint counts them as rejected); rejects once one
+   * of them failed. A sink awaits it before recording the batch's checkpoint, so that
+   * checkpoints commit in file order even while two batches' rows stream in at once.
+   */
+  earlierCommitted: Promise<number>;
   /** Hands a piece of `rows` back for reuse once its bytes were sent (or copied): optional, saves memory churn. */
   reuse(piece: Uint8Array): void;
 }
@@ -59,6 +64,12 @@ export interface BatchSink {
    * It may return without reading the rows only when it returns false or throws.
    */
   commitBatch(batch: Batch): Promise<CommittedBatch | false>;
+  /**
+   * Batches whose rows may stream into the database at once, each in a transaction of
+   * its own (default 1: one after another). Only the first batch of an attempt runs
+   * alone: it creates the table the others write into.
+   */
+  readonly concurrentBatches?: number;
 }
 
 export interface CommittedBatch {

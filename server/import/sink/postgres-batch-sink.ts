@@ -13,10 +13,20 @@ export interface PostgresBatchSinkOptions extends BatchSinkOptions {
   pool: pg.Pool;
 }
 
+/**
+ * Batches loading at once into the import's own table, each on its own connection:
+ * one backend's COPY is what bounds an import, and a second one uses the other
+ * core (measured: 64 batches of 4 MiB in 3.25 s on one connection, 2.63 s on two).
+ * Appends to an existing table stay one at a time: with `onConflict` two
+ * transactions could each wait for a row the other holds.
+ */
+const CONCURRENT_BATCHES = 2;
+
 export function createPostgresBatchSink(options: PostgresBatchSinkOptions): BatchSink {
   const measure = createProgressMeter();
   const target = batchTarget(options);
   return {
+    concurrentBatches: options.destination.kind === 'new' ? CONCURRENT_BATCHES : 1,
     async commitBatch(batch) {
       const client = await options.pool.connect();
       let broken: Error | undefined;

@@ -71,7 +71,9 @@ export async function writeBatch(
   const refused = destination.owned
     ? await loadSettingAsideRefusedRows(tx, copyColumnsOf(destination), batch, destination)
     : await appendToExistingTable(tx, destination, batch);
-  const summary = withRefused(await batch.summary, batch.refusedEarlier, refused);
+  // The rows are in; the checkpoint must wait for the batches before this one to commit.
+  const refusedEarlier = await batch.earlierCommitted;
+  const summary = withRefused(await batch.summary, refusedEarlier, refused);
   const progress = measure(summary);
   const params = [
     JSON.stringify(summary.checkpoint),
