@@ -59,6 +59,18 @@ function recordingSink() {
   };
 }
 
+/** A committer given three one-row batches (records 1, 2, 3), once the sink had its turns to start them. */
+async function threeBatchesBegun(sink: BatchSink): Promise<BatchCommitter> {
+  const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
+  for (const record of [1, 2, 3]) {
+    committer.write(piece(`${record}`));
+    committer.close(summary(1, record));
+  }
+  await tick();
+  await tick();
+  return committer;
+}
+
 describe('BatchCommitter', () => {
   it('streams each batch to the sink and, by default, commits batches one after another, in order', async () => {
     const recording = recordingSink();
@@ -179,13 +191,7 @@ describe('BatchCommitter', () => {
         return { refused: name === 2 ? 1 : 0 };
       },
     };
-    const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
-    for (const record of [1, 2, 3]) {
-      committer.write(piece(`${record}`));
-      committer.close(summary(1, record));
-    }
-    await tick();
-    await tick();
+    const committer = await threeBatchesBegun(sink);
     // Batch 1 ran alone (it creates the table); then 2 and 3 load together.
     expect(events).toEqual(['load 1', 'commit 1', 'load 2', 'load 3']);
     gates.get(2)?.();
@@ -216,13 +222,7 @@ describe('BatchCommitter', () => {
         return { refused: 0 };
       },
     };
-    const committer = new BatchCommitter(sink, COPY_FORMAT, undefined, () => {}, noColumns);
-    for (const record of [1, 2, 3]) {
-      committer.write(piece(`${record}`));
-      committer.close(summary(1, record));
-    }
-    await tick();
-    await tick();
+    const committer = await threeBatchesBegun(sink);
     failSecond(new Error('connection terminated'));
     await expect(committer.settle()).rejects.toThrow('connection terminated');
     expect(outcomes).toEqual(['1 committed', '3 rolled back: connection terminated']);

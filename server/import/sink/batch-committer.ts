@@ -35,9 +35,7 @@ export class BatchCommitter {
   #tail: Promise<void> = Promise.resolve();
   /** Resolves with the rows refused in every batch begun so far once all committed; rejects once one failed. */
   #allCommitted: Promise<number> = Promise.resolve(0);
-  /** Settles (never rejects) when the first batch is done: the table it creates must exist before others look. */
-  #firstDone: Promise<void> | null = null;
-  /** When each of the latest batches begun is done, at most `concurrentBatches` of them. */
+  /** When each of the latest batches begun is done (settles, never rejects), at most `concurrentBatches` of them. */
   #recentDone: Promise<void>[] = [];
   #failure: { error: unknown } | null = null;
   #queuedPieces = 0;
@@ -140,12 +138,11 @@ export class BatchCommitter {
     this.#open = open;
     this.#pendingBatches++;
     const columns = this.columns() ?? { names: [], types: [], headers: [] };
-    // A batch starts loading once a connection's turn is free (the batch `concurrency` places
-    // before it is done) and the first batch is done; it commits only after all before it.
+    // A batch starts loading once the batch `concurrency` places before it is done or, while
+    // fewer have begun, once the first is (it creates the table); it commits only after all before it.
     const earlier = this.#allCommitted;
-    const own = Promise.all([this.#firstDone, this.#recentDone.at(-this.#concurrency)]).then(() =>
-      this.#commit(queue, summary, columns, earlier),
-    );
+    const turn = this.#recentDone.at(-this.#concurrency) ?? this.#recentDone[0];
+    const own = Promise.resolve(turn).then(() => this.#commit(queue, summary, columns, earlier));
     const all = Promise.all([earlier, own]).then(([before, refused]) => before + refused);
     // Read by the next batch, or by nobody when this is the last: never unhandled.
     all.catch(() => {});
@@ -154,7 +151,6 @@ export class BatchCommitter {
       () => {},
       () => {},
     );
-    this.#firstDone ??= done;
     this.#recentDone.push(done);
     if (this.#recentDone.length > this.#concurrency) this.#recentDone.shift();
     this.#tail = Promise.all([this.#tail, done]).then(() => {});
